@@ -1,0 +1,52 @@
+"""The landing zone: immutable Parquet partitions per platform, entity and logical date.
+
+A rerun replaces a partition whole: the new file is written beside it and renamed into place,
+so a reader (or a crash) never sees half a partition and rows are never duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kolpipe.config import Paths
+
+
+def partition_file(root: Path, date_: date) -> Path:
+    return root / f"dt={date_.isoformat()}" / "part-0.parquet"
+
+
+def raw_file(paths: Paths, platform: str, entity: str, date_: date) -> Path:
+    return partition_file(paths.landing / "raw" / platform / entity, date_)
+
+
+def quarantine_file(paths: Paths, platform: str, date_: date) -> Path:
+    return partition_file(paths.quarantine / platform, date_)
+
+
+def write_partition(path: Path, rows: list[dict], schema: pa.Schema) -> int:
+    """Write rows with the table's schema (an empty partition still gets a file, so readers
+    can tell "nothing today" from "not extracted"). Returns the row count."""
+    table = pa.Table.from_pylist(rows, schema=schema)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, temporary, compression="zstd")
+    os.replace(temporary, path)
+    return table.num_rows
+
+
+def read_partition(path: Path) -> pa.Table:
+    return pq.read_table(path)
+
+
+def write_json(path: Path, document: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    temporary.write_text(json.dumps(document, indent=2, sort_keys=True, default=str))
+    os.replace(temporary, path)

@@ -1,0 +1,458 @@
+"""The sandbox: the simulated world served over each platform's own API paths and shapes, with
+tokens checked, pagination, rate limits and optional fault injection.
+
+The world is served as it was at the end of the date in the X-Sandbox-As-Of header (the
+clients send the logical date when their connection has extra.sandbox), else yesterday.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time as clock
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from kolpipe.config import PLATFORMS
+from kolpipe.sandbox.world import Account, Post, World, round_significant
+
+TOKENS = {platform: f"sandbox-{platform}-token" for platform in PLATFORMS}
+OUR_IG_USER_ID = "17841400000000001"
+PREFIX = {"instagram": "/instagram", "youtube": "/youtube/v3", "tiktok": "/tiktok",
+          "x": "/x", "weibo": "/weibo"}
+
+
+@dataclass
+class Faults:
+    """Probabilities per request; `bad_record` corrupts one record of a response."""
+
+    throttle: float = 0.0
+    server_error: float = 0.0
+    timeout: float = 0.0
+    truncated: float = 0.0
+    bad_record: float = 0.0
+    timeout_seconds: float = 2.0
+    broken_schema_on: frozenset[tuple[str, str]] = frozenset()  # (platform, iso date)
+
+
+class RateLimiter:
+    """A fixed window per platform, answered with 429 + Retry-After like the real APIs."""
+
+    def __init__(self, per_second: float):
+        self.per_second = per_second
+        self.window = -1
+        self.used = 0
+        self.lock = threading.Lock()
+
+    def allow(self) -> tuple[bool, int]:
+        if self.per_second <= 0:
+            return True, 0
+        with self.lock:
+            now = int(clock.time())
+            if now != self.window:
+                self.window, self.used = now, 0
+            self.used += 1
+            return self.used <= self.per_second, max(0, int(self.per_second) - self.used)
+
+
+def create_app(world: World, faults: Faults | None = None, rate_per_second: float = 0) -> FastAPI:
+    faults = faults or Faults()
+    app = FastAPI(title="kolpipe sandbox", docs_url=None, redoc_url=None)
+    rng = random.Random(world.seed)
+    limiters = {p: RateLimiter(rate_per_second) for p in PLATFORMS}
+    handles = _handle_index(world)
+
+    @app.middleware("http")
+    async def platform_gate(request: Request, call_next):
+        platform = request.url.path.split("/")[1]
+        if platform not in TOKENS:
+            return JSONResponse({"error": "unknown platform path"}, 404)
+        if _token(request) != TOKENS[platform]:
+            return _auth_error(platform)
+        allowed, remaining = limiters[platform].allow()
+        headers = {"x-rate-limit-limit": str(int(rate_per_second)),
+                   "x-rate-limit-remaining": str(remaining),
+                   "x-rate-limit-reset": str(int(clock.time()) + 1)} if rate_per_second else {}
+        if not allowed or rng.random() < faults.throttle:
+            return JSONResponse({"title": "Too Many Requests"}, 429,
+                                headers={**headers, "Retry-After": "1"})
+        if rng.random() < faults.server_error:
+            return JSONResponse({"error": "backend unavailable"}, 503)
+        if rng.random() < faults.timeout:
+            clock.sleep(faults.timeout_seconds)
+        request.state.as_of = _as_of(request)
+        request.state.platform = platform
+        if (platform, request.state.as_of.isoformat()) in faults.broken_schema_on:
+            request.state.broken_schema = True
+        response = await call_next(request)
+        if rng.random() < faults.truncated:
+            body = b"".join([chunk async for chunk in response.body_iterator])
+            return Response(body[: len(body) // 2], response.status_code,
+                            media_type="application/json")
+        for name, value in headers.items():
+            response.headers[name] = value
+        return response
+
+    def respond(request: Request, body: dict) -> JSONResponse:
+        """Corrupt one record now and then, as real APIs occasionally do."""
+        records = _records(body)
+        if records and rng.random() < faults.bad_record:
+            victim = rng.choice(records)
+            for key in ("followers_count", "like_count", "timestamp", "created_at", "publishedAt",
+                        "create_time", "reposts_count", "comments_count"):
+                if key in victim:
+                    victim[key] = "n/a"
+                    break
+        if getattr(request.state, "broken_schema", False):
+            for record in records:
+                for key in list(record):
+                    if key.endswith("count") or key.endswith("Count"):
+                        record[key] = str(record[key]) + "?"
+        return JSONResponse(body)
+
+    # Instagram Graph API: Business Discovery on our own IG user node.
+    @app.get("/instagram/{version}/{ig_user_id}")
+    def instagram_user(request: Request, version: str, ig_user_id: str, fields: str):
+        as_of = request.state.as_of
+        if not fields.startswith("business_discovery.username("):
+            return _graph_error(100, None, "only business_discovery is served by the sandbox")
+        handle = fields.split("(", 1)[1].split(")", 1)[0]
+        after = fields.split(".after(", 1)[1].split(")", 1)[0] if ".after(" in fields else None
+        account = _by_handle(handles, "instagram", handle, as_of)
+        if account is None or account.is_private_on(as_of):
+            return _graph_error(110, 2207013, f"The user with username: {handle} cannot be found.")
+        offset = int(after or 0)
+        posts = account.recent_posts(as_of, 21)
+        page = posts[offset:offset + 50]
+        media = {"data": [_instagram_media(account, p, as_of) for p in page]}
+        if offset + 50 < len(posts):
+            media["paging"] = {"cursors": {"after": str(offset + 50)}, "next": "sandbox://next"}
+        user = {"id": account.user_id, "username": account.handle_on(as_of),
+                "name": account.display_name, "biography": account.bio, "website": None,
+                "followers_count": account.followers_on(as_of),
+                "follows_count": account.following_on(as_of),
+                "media_count": 40 + len(posts), "media": media}
+        return respond(request, {"business_discovery": user, "id": ig_user_id})
+
+    # YouTube Data API v3.
+    @app.get("/youtube/v3/channels")
+    def youtube_channels(request: Request, id: str, part: str = ""):
+        as_of = request.state.as_of
+        items = []
+        for channel_id in id.split(",")[:50]:
+            account = world.account("youtube", channel_id)
+            if account is None or not account.exists_on(as_of) or account.is_private_on(as_of):
+                continue
+            followers = round_significant(account.followers_on(as_of))
+            statistics = {"viewCount": str(followers * 120), "videoCount": "120",
+                          "hiddenSubscriberCount": account.hidden_subscribers}
+            if not account.hidden_subscribers:
+                statistics["subscriberCount"] = str(followers)
+            items.append({
+                "kind": "youtube#channel", "id": channel_id,
+                "snippet": {"title": account.display_name, "description": account.bio,
+                            "customUrl": "@" + account.handle_on(as_of),
+                            "publishedAt": f"{account.created_on.isoformat()}T00:00:00Z"},
+                "statistics": statistics,
+                "contentDetails": {"relatedPlaylists": {"uploads": "UU" + channel_id[2:]}},
+            })
+        return respond(request, {"kind": "youtube#channelListResponse", "items": items,
+                                 "pageInfo": {"totalResults": len(items), "resultsPerPage": 50}})
+
+    @app.get("/youtube/v3/playlistItems")
+    def youtube_playlist_items(request: Request, playlistId: str, maxResults: int = 5,
+                               pageToken: str | None = None):
+        as_of = request.state.as_of
+        account = world.account("youtube", "UC" + playlistId[2:])
+        if account is None or not account.exists_on(as_of):
+            return JSONResponse({"error": {"code": 404, "errors": [
+                {"reason": "playlistNotFound"}]}}, 404)
+        posts = account.recent_posts(as_of, 21)
+        offset, size = int(pageToken or 0), min(maxResults, 50)
+        body = {"kind": "youtube#playlistItemListResponse", "items": [
+            {"contentDetails": {"videoId": p.post_id, "videoPublishedAt": _iso(p.published_at)}}
+            for p in posts[offset:offset + size]]}
+        if offset + size < len(posts):
+            body["nextPageToken"] = str(offset + size)
+        return respond(request, body)
+
+    @app.get("/youtube/v3/videos")
+    def youtube_videos(request: Request, id: str, part: str = ""):
+        as_of = request.state.as_of
+        items = []
+        wanted = set(id.split(",")[:50])
+        for account, post in _posts_by_id(world, "youtube", wanted, as_of):
+            metrics = account.metrics_on(post, as_of)
+            items.append({
+                "kind": "youtube#video", "id": post.post_id,
+                "snippet": {"publishedAt": _iso(post.published_at), "channelId": account.user_id,
+                            "title": post.caption, "description": post.caption},
+                "statistics": {"viewCount": str(metrics.views), "likeCount": str(metrics.likes),
+                               "commentCount": str(metrics.comments)},
+                "paidProductPlacementDetails": {"hasPaidProductPlacement": post.is_sponsored},
+            })
+        return respond(request, {"kind": "youtube#videoListResponse", "items": items})
+
+    # TikTok Research API.
+    @app.post("/tiktok/v2/research/user/info/")
+    async def tiktok_user_info(request: Request, fields: str = ""):
+        as_of = request.state.as_of
+        username = (await request.json()).get("username", "")
+        account = _by_handle(handles, "tiktok", username, as_of)
+        if account is None:
+            return _tiktok_error(400, "invalid_params", f"user {username} does not exist")
+        if account.is_private_on(as_of):
+            return _tiktok_error(400, "invalid_params", f"user {username} is private")
+        data = {"display_name": account.display_name, "bio_description": account.bio,
+                "avatar_url": "", "is_verified": False,
+                "follower_count": account.followers_on(as_of),
+                "following_count": account.following_on(as_of),
+                "likes_count": account.followers_on(as_of) * 3, "video_count": 80}
+        return respond(request, {"data": data, "error": _tiktok_ok()})
+
+    @app.post("/tiktok/v2/research/video/query/")
+    async def tiktok_video_query(request: Request, fields: str = ""):
+        as_of = request.state.as_of
+        query = await request.json()
+        usernames = query["query"]["and"][0]["field_values"]
+        start = datetime.strptime(query["start_date"], "%Y%m%d").date()
+        videos = []
+        for username in usernames:
+            account = _by_handle(handles, "tiktok", username, as_of)
+            if account is None or account.is_private_on(as_of):
+                continue
+            for post in account.recent_posts(as_of, (as_of - start).days + 1):
+                metrics = account.metrics_on(post, as_of)
+                videos.append({
+                    "id": int(post.post_id), "username": account.handle_on(as_of),
+                    "create_time": int(post.published_at.timestamp()),
+                    "region_code": "US", "video_description": post.caption,
+                    "hashtag_names": [w[1:] for w in post.caption.split() if w.startswith("#")],
+                    "like_count": metrics.likes, "comment_count": metrics.comments,
+                    "share_count": metrics.shares, "view_count": metrics.views,
+                })
+        cursor, size = int(query.get("cursor") or 0), min(int(query.get("max_count", 20)), 100)
+        page = videos[cursor:cursor + size]
+        data = {"videos": page, "cursor": cursor + len(page),
+                "has_more": cursor + size < len(videos), "search_id": "sandbox-search"}
+        return respond(request, {"data": data, "error": _tiktok_ok()})
+
+    # X API v2.
+    @app.get("/x/2/users")
+    def x_users(request: Request, ids: str):
+        as_of = request.state.as_of
+        data, errors = [], []
+        for user_id in ids.split(",")[:100]:
+            account = world.account("x", user_id)
+            if account is None or not account.exists_on(as_of):
+                errors.append({"value": user_id, "resource_id": user_id, "parameter": "ids",
+                               "title": "Not Found Error", "resource_type": "user",
+                               "detail": f"Could not find user with ids: [{user_id}].",
+                               "type": "https://api.twitter.com/2/problems/resource-not-found"})
+                continue
+            data.append({
+                "id": user_id, "username": account.handle_on(as_of), "name": account.display_name,
+                "description": account.bio, "protected": account.is_private_on(as_of),
+                "created_at": f"{account.created_on.isoformat()}T00:00:00.000Z",
+                "public_metrics": {"followers_count": account.followers_on(as_of),
+                                   "following_count": account.following_on(as_of),
+                                   "tweet_count": 500, "listed_count": 3, "like_count": 900},
+            })
+        body = {"data": data} if data else {}
+        if errors:
+            body["errors"] = errors
+        return respond(request, body)
+
+    @app.get("/x/2/users/{user_id}/tweets")
+    def x_user_tweets(request: Request, user_id: str, max_results: int = 10,
+                      pagination_token: str | None = None, start_time: str | None = None,
+                      end_time: str | None = None):
+        as_of = request.state.as_of
+        account = world.account("x", user_id)
+        if account is None or not account.exists_on(as_of):
+            return JSONResponse({"title": "Not Found Error", "detail": "user not found",
+                                 "type": "https://api.twitter.com/2/problems/resource-not-found"},
+                                404)
+        since = datetime.fromisoformat(start_time.replace("Z", "+00:00")) if start_time else None
+        posts = [p for p in account.recent_posts(as_of, 21)
+                 if since is None or p.published_at >= since]
+        offset, size = int(pagination_token or 0), max(5, min(max_results, 100))
+        page = posts[offset:offset + size]
+        data = []
+        for post in page:
+            m = account.metrics_on(post, as_of)
+            data.append({"id": post.post_id, "text": post.caption, "lang": account.language,
+                         "created_at": _iso(post.published_at), "edit_history_tweet_ids": [
+                             post.post_id],
+                         "public_metrics": {"retweet_count": m.shares, "reply_count": m.comments,
+                                            "like_count": m.likes, "quote_count": m.saves // 2,
+                                            "bookmark_count": m.saves - m.saves // 2,
+                                            "impression_count": m.views}})
+        meta = {"result_count": len(data)}
+        if offset + size < len(posts):
+            meta["next_token"] = str(offset + size)
+        return respond(request, {"data": data, "meta": meta} if data else {"meta": meta})
+
+    # Weibo Open API.
+    @app.get("/weibo/2/users/show.json")
+    def weibo_user(request: Request, uid: str):
+        as_of = request.state.as_of
+        account = world.account("weibo", uid)
+        if account is None or not account.exists_on(as_of):
+            return _weibo_error(20003, "User does not exists!", "/2/users/show.json")
+        if account.is_private_on(as_of):
+            return _weibo_error(20112, "Can not read the user's statuses", "/2/users/show.json")
+        return respond(request, _weibo_user(account, as_of))
+
+    @app.get("/weibo/2/statuses/user_timeline.json")
+    def weibo_timeline(request: Request, uid: str, count: int = 20, page: int = 1):
+        as_of = request.state.as_of
+        account = world.account("weibo", uid)
+        if account is None or not account.exists_on(as_of):
+            return _weibo_error(20003, "User does not exists!", "/2/statuses/user_timeline.json")
+        posts = account.recent_posts(as_of, 21)
+        size = min(count, 100)
+        statuses = []
+        for post in posts[(page - 1) * size: page * size]:
+            m = account.metrics_on(post, as_of)
+            statuses.append({"id": int(post.post_id), "idstr": post.post_id,
+                             "created_at": _weibo_time(post.published_at), "text": post.caption,
+                             "source": "sandbox", "reposts_count": m.shares,
+                             "comments_count": m.comments, "attitudes_count": m.likes})
+        return respond(request, {"statuses": statuses, "total_number": len(posts)})
+
+    return app
+
+
+def _records(body: dict) -> list[dict]:
+    for path in (("business_discovery", "media", "data"), ("items",), ("data", "videos"),
+                 ("data",), ("statuses",)):
+        node = body
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, list) and node and isinstance(node[0], dict):
+            return node
+    if "business_discovery" in body:
+        return [body["business_discovery"]]
+    if "followers_count" in body:
+        return [body]
+    return []
+
+
+def _handle_index(world: World) -> dict[tuple[str, str], list[Account]]:
+    index: dict[tuple[str, str], list[Account]] = {}
+    for account in world.accounts:
+        for handle in {account.handle, account.old_handle} - {None}:
+            index.setdefault((account.platform, handle.lower()), []).append(account)
+    return index
+
+
+def _by_handle(index: dict, platform: str, handle: str, as_of: date) -> Account | None:
+    for account in index.get((platform, handle.lower()), []):
+        if account.exists_on(as_of) and account.handle_on(as_of).lower() == handle.lower():
+            return account
+    return None
+
+
+def _posts_by_id(world: World, platform: str, wanted: set[str], as_of: date):
+    # Videos are looked up by id; the sandbox scans the recent posts of its accounts.
+    for account in world.accounts:
+        if account.platform != platform or not account.exists_on(as_of):
+            continue
+        for post in account.recent_posts(as_of, 21):
+            if post.post_id in wanted:
+                yield account, post
+
+
+def _instagram_media(account: Account, post: Post, as_of: date) -> dict:
+    m = account.metrics_on(post, as_of)
+    media = {"id": post.post_id, "caption": post.caption, "media_type": post.media_type,
+             "media_product_type": "REELS" if post.media_type == "VIDEO" else "FEED",
+             "timestamp": post.published_at.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+             "permalink": f"https://www.instagram.com/p/{post.post_id}/",
+             "comments_count": m.comments}
+    if not account.hidden_likes:
+        media["like_count"] = m.likes
+    if post.media_type == "VIDEO":
+        media["view_count"] = m.views
+    return media
+
+
+def _weibo_user(account: Account, as_of: date) -> dict:
+    created = datetime.combine(account.created_on, datetime.min.time(), tzinfo=UTC)
+    return {"id": int(account.user_id), "idstr": account.user_id,
+            "screen_name": account.handle_on(as_of), "name": account.display_name,
+            "description": account.bio, "followers_count": account.followers_on(as_of),
+            "friends_count": account.following_on(as_of), "statuses_count": 300,
+            "verified": False, "created_at": _weibo_time(created)}
+
+
+def _weibo_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _token(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:]
+    return request.query_params.get("access_token") or request.query_params.get("key") or ""
+
+
+def _as_of(request: Request) -> date:
+    value = request.headers.get("x-sandbox-as-of")
+    if value:
+        return date.fromisoformat(value)
+    return datetime.now(UTC).date() - timedelta(days=1)
+
+
+def _auth_error(platform: str) -> JSONResponse:
+    if platform == "instagram":
+        return _graph_error(190, 463, "Error validating access token: Session has expired", 400)
+    if platform == "youtube":
+        return JSONResponse({"error": {"code": 400, "message": "API key not valid.",
+                                       "errors": [{"reason": "keyInvalid"}]}}, 400)
+    if platform == "tiktok":
+        return _tiktok_error(401, "access_token_invalid", "The access token is invalid")
+    if platform == "x":
+        return JSONResponse({"title": "Unauthorized", "type": "about:blank", "status": 401,
+                             "detail": "Unauthorized"}, 401)
+    return _weibo_error(21332, "invalid_access_token", "/2/")
+
+
+def _graph_error(code: int, subcode: int | None, message: str, status: int = 400) -> JSONResponse:
+    error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "sandbox"}
+    if subcode:
+        error["error_subcode"] = subcode
+    return JSONResponse({"error": error}, status)
+
+
+def _tiktok_ok() -> dict:
+    return {"code": "ok", "message": "", "log_id": "sandbox"}
+
+
+def _tiktok_error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "log_id": "sandbox"}}, status)
+
+
+def _weibo_error(code: int, message: str, path: str) -> JSONResponse:
+    return JSONResponse({"error": message, "error_code": code, "request": path}, 400)
+
+
+def connections(base_url: str) -> dict[str, str]:
+    """AIRFLOW_CONN_KOL_* values pointing the clients at a running sandbox."""
+    return {
+        f"AIRFLOW_CONN_KOL_{platform.upper()}": json.dumps({
+            "conn_type": "http", "host": f"{base_url}{PREFIX[platform]}",
+            "password": TOKENS[platform],
+            "extra": {"sandbox": True, "ig_user_id": OUR_IG_USER_ID, "access": "commercial"},
+        })
+        for platform in PLATFORMS
+    }

@@ -1,0 +1,362 @@
+"""A deterministic simulated KOL world.
+
+Every value is a pure function of (seed, account, date), so asking for any date in any
+order returns the same state: backfills over the sandbox produce real history. The state
+"on date D" is the state at the end of D (00:00 UTC of D+1), when the daily run extracts it.
+
+Planted problems are recorded in `labels()`, the ground truth that the pipeline never reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+
+from kolpipe.config import PLATFORMS
+
+REFERENCE_DATE = date(2026, 1, 1)
+NICHES = (
+    "beauty", "fitness", "tech", "gaming", "food", "travel",
+    "finance", "parenting", "pets", "health", "education",
+)
+# Share of KOLs present on each platform, and how a KOL's audience scales there.
+PLATFORM_PRESENCE = {"instagram": 0.8, "youtube": 0.5, "tiktok": 0.55, "x": 0.45, "weibo": 0.25}
+PLATFORM_AUDIENCE = {"instagram": 1.0, "youtube": 0.6, "tiktok": 1.4, "x": 0.5, "weibo": 0.8}
+# Median engagement rate by followers of a 10k account; rates fall with audience size.
+PLATFORM_BASE_RATE = {"instagram": 0.035, "youtube": 0.045, "tiktok": 0.06, "x": 0.012, "weibo": 0.02}
+
+LANGUAGES = {
+    "en": (["ma", "ri", "jo", "an", "el", "li", "sa", "ke", "ton", "ber"], ["#ad", "#sponsored"]),
+    "zh": (["小", "美", "明", "华", "丽", "龙", "晨", "雪", "云", "杰"], ["广告", "合作"]),
+    "bn": (["রা", "হু", "ল", "আ", "মি", "তা", "সু", "দী", "প", "না"], ["#বিজ্ঞাপন", "#sponsored"]),
+    "lv": (["ā", "ja", "nis", "lī", "ga", "rū", "ta", "kš", "ie", "vis"], ["#reklāma", "#sadarbība"]),
+    "es": (["lu", "ci", "a", "mar", "co", "so", "fi", "pe", "dro", "na"], ["#publi", "#ad"]),
+    "de": (["han", "na", "kla", "us", "gre", "ta", "jo", "nas", "lie", "se"], ["#kooperation", "#werbung"]),
+}
+GENERIC_WORDS = ("daily", "notes", "lab", "life", "world", "talks", "studio", "club")
+
+
+def _rng(*parts: object) -> random.Random:
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def _day(d: date) -> int:
+    return (d - REFERENCE_DATE).days
+
+
+def round_significant(value: int, digits: int = 3) -> int:
+    """YouTube's public subscriber counts keep three significant figures."""
+    if value < 10**digits:
+        return value
+    step = 10 ** (len(str(value)) - digits)
+    return (value // step) * step
+
+
+@dataclass(frozen=True)
+class Post:
+    post_id: str
+    published_at: datetime
+    caption: str
+    media_type: str
+    is_sponsored: bool
+    deleted_on: date | None
+    final_engagements: float
+    final_views: float
+    likes_bought: bool
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    views: int
+
+
+@dataclass
+class Account:
+    kol_id: str
+    platform: str
+    index: int
+    user_id: str
+    handle: str
+    display_name: str
+    bio: str
+    language: str
+    niche: str
+    created_on: date
+    followers_at_reference: int
+    daily_growth: float
+    posts_per_day: float
+    engagement_rate: float
+    following: int
+    hidden_likes: bool = False
+    hidden_subscribers: bool = False
+    problems: dict[str, date] = field(default_factory=dict)
+    spike_size: int = 0
+    old_handle: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+    def exists_on(self, d: date) -> bool:
+        deleted = self.problems.get("churned")
+        return d >= self.created_on and (deleted is None or d < deleted)
+
+    def is_private_on(self, d: date) -> bool:
+        since = self.problems.get("private")
+        return since is not None and d >= since
+
+    def handle_on(self, d: date) -> str:
+        renamed = self.problems.get("renamed_handle")
+        if renamed is not None and d < renamed and self.old_handle:
+            return self.old_handle
+        return self.handle
+
+    def followers_on(self, d: date) -> int:
+        noise = _rng("followers", self.key, _day(d)).gauss(0.0, 1.0)
+        return max(0, round(self.organic_followers_on(d) * (1.0 + 0.0015 * noise)
+                            + self.bought_followers_on(d)))
+
+    def organic_followers_on(self, d: date) -> float:
+        dormant = self.problems.get("dormant")
+        if dormant is not None and d > dormant:
+            grown = self.followers_at_reference * math.exp(self.daily_growth * _day(dormant))
+            return grown * max(0.5, 1.0 - 0.0004 * (d - dormant).days)
+        return self.followers_at_reference * math.exp(self.daily_growth * _day(d))
+
+    def bought_followers_on(self, d: date) -> float:
+        spike = self.problems.get("follower_spike")
+        if spike is None or d < spike:
+            return 0.0
+        # Platforms purge part of a bought batch over the following weeks.
+        return self.spike_size * (0.6 + 0.4 * math.exp(-(d - spike).days / 15))
+
+    def following_on(self, d: date) -> int:
+        return self.following + int(_day(d) * 0.3) if _day(d) > 0 else self.following
+
+    def posts_published_on(self, d: date) -> list[Post]:
+        if not self.exists_on(d) or d < self.created_on:
+            return []
+        dormant = self.problems.get("dormant")
+        if dormant is not None and d >= dormant:
+            return []
+        rng = _rng("posts", self.key, _day(d))
+        count = _poisson(rng, self.posts_per_day)
+        tags = LANGUAGES[self.language][1]
+        bought_likes_from = self.problems.get("bought_likes")
+        posts = []
+        for i in range(count):
+            seconds = rng.randrange(6 * 3600, 23 * 3600)
+            published = datetime.combine(d, time(0), tzinfo=UTC) + timedelta(seconds=seconds)
+            sponsored = rng.random() < 0.12
+            caption = f"{self.niche} {rng.choice(('tips', 'review', 'day', 'q&a', 'story'))} #{self.niche}"
+            if sponsored:
+                caption += " " + rng.choice(tags)
+            organic = self.organic_followers_on(d)
+            rate = self.engagement_rate * math.exp(rng.gauss(0.0, 0.35))
+            if rng.random() < 0.02:
+                rate *= 8  # a viral post
+            deleted_on = d + timedelta(days=rng.randint(1, 20)) if rng.random() < 0.01 else None
+            posts.append(Post(
+                post_id=_post_id(self.platform, self.key, _day(d), i),
+                published_at=published,
+                caption=caption,
+                media_type=rng.choice(MEDIA_TYPES[self.platform]),
+                is_sponsored=sponsored,
+                deleted_on=deleted_on,
+                final_engagements=organic * rate,
+                final_views=organic * rate * rng.uniform(8, 20),
+                likes_bought=bought_likes_from is not None and d >= bought_likes_from,
+            ))
+        return posts
+
+    def recent_posts(self, as_of: date, days: int) -> list[Post]:
+        """Posts published in the `days` days up to `as_of`, newest first, minus deleted ones."""
+        posts = []
+        for back in range(days):
+            d = as_of - timedelta(days=back)
+            for post in self.posts_published_on(d):
+                if post.deleted_on is None or post.deleted_on > as_of:
+                    posts.append(post)
+        posts.sort(key=lambda p: p.published_at, reverse=True)
+        return posts
+
+    def metrics_on(self, post: Post, as_of: date) -> PostMetrics:
+        snapshot = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
+        age_days = max(0.0, (snapshot - post.published_at).total_seconds() / 86400)
+        matured = 1.0 - math.exp(-age_days / 1.2)
+        engagements = post.final_engagements * matured
+        split = ENGAGEMENT_SPLIT[self.platform]
+        likes = engagements * split[0]
+        if post.likes_bought:
+            likes *= 6
+        return PostMetrics(
+            likes=round(likes),
+            comments=round(engagements * split[1]),
+            shares=round(engagements * split[2]),
+            saves=round(engagements * split[3]),
+            views=round(post.final_views * matured),
+        )
+
+
+MEDIA_TYPES = {
+    "instagram": ("IMAGE", "VIDEO", "CAROUSEL_ALBUM"),
+    "youtube": ("video",),
+    "tiktok": ("video",),
+    "x": ("text", "photo", "video"),
+    "weibo": ("text", "photo", "video"),
+}
+# Shares of one post's engagements: likes, comments, shares (reposts), saves (quotes).
+ENGAGEMENT_SPLIT = {
+    "instagram": (0.9, 0.1, 0.0, 0.0),
+    "youtube": (0.92, 0.08, 0.0, 0.0),
+    "tiktok": (0.8, 0.08, 0.12, 0.0),
+    "x": (0.7, 0.1, 0.15, 0.05),
+    "weibo": (0.75, 0.12, 0.13, 0.0),
+}
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def _post_id(platform: str, key: str, day: int, i: int) -> str:
+    digits = int.from_bytes(hashlib.blake2b(f"{key}|{day}|{i}".encode(), digest_size=7).digest())
+    if platform == "youtube":
+        return hashlib.blake2b(f"{key}|{day}|{i}".encode(), digest_size=8).hexdigest()[:11]
+    return str(10**17 + digits % 9 * 10**16 + digits % 10**16)
+
+
+def _user_id(platform: str, index: int) -> str:
+    if platform == "instagram":
+        return str(17841400000000000 + index * 7919)
+    if platform == "youtube":
+        return "UC" + hashlib.blake2b(f"yt{index}".encode(), digest_size=11).hexdigest()[:22]
+    if platform == "tiktok":
+        return str(6800000000000000000 + index * 104729)
+    if platform == "x":
+        return str(1400000000 + index * 7727)
+    return str(5000000000 + index * 131)
+
+
+class World:
+    """The sandbox's KOLs and accounts for one seed and size."""
+
+    def __init__(self, kols: int = 200, seed: int = 7):
+        self.size = kols
+        self.seed = seed
+
+    @cached_property
+    def accounts(self) -> list[Account]:
+        accounts = []
+        for k in range(self.size):
+            accounts.extend(self._kol_accounts(k))
+        return accounts
+
+    @cached_property
+    def by_key(self) -> dict[str, Account]:
+        return {a.key: a for a in self.accounts}
+
+    def account(self, platform: str, user_id: str) -> Account | None:
+        return self.by_key.get(f"{platform}:{user_id}")
+
+    def account_by_handle(self, platform: str, handle: str, as_of: date) -> Account | None:
+        for a in self.accounts:
+            if a.platform == platform and a.handle_on(as_of).lower() == handle.lower():
+                return a
+        return None
+
+    def kols(self) -> list[dict]:
+        """The registry as a person would write it: one entry per KOL, accounts per platform."""
+        entries: dict[str, dict] = {}
+        for a in self.accounts:
+            entry = entries.setdefault(a.kol_id, {
+                "kol_id": a.kol_id, "display_name": a.display_name.split(" ·")[0],
+                "niche": a.niche, "language": a.language, "accounts": {},
+            })
+            handle = a.old_handle if a.old_handle else a.handle
+            entry["accounts"][a.platform] = {"account_id": a.user_id, "handle": handle}
+        return list(entries.values())
+
+    def labels(self) -> list[dict]:
+        """Ground truth of the planted problems; the pipeline never reads this."""
+        return [
+            {"platform": a.platform, "account_id": a.user_id, "kol_id": a.kol_id,
+             "problem": problem, "since": since.isoformat()}
+            for a in self.accounts for problem, since in sorted(a.problems.items())
+        ]
+
+    def _kol_accounts(self, k: int) -> list[Account]:
+        rng = _rng(self.seed, "kol", k)
+        kol_id = f"kol_{k + 1:05d}"
+        language = rng.choice(list(LANGUAGES))
+        syllables = LANGUAGES[language][0]
+        name = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3)))
+        niche = rng.choice(NICHES)
+        # Audience sizes follow a pyramid: many nano and micro KOLs, few mega.
+        scale = 10 ** rng.uniform(2.7, 6.6) if rng.random() < 0.2 else 10 ** rng.uniform(2.7, 5.0)
+        platforms = [p for p in PLATFORMS if rng.random() < PLATFORM_PRESENCE[p]]
+        if not platforms:
+            platforms = [rng.choice(PLATFORMS)]
+        base_handle = f"{niche}_{rng.choice(GENERIC_WORDS)}{k + 1}"
+        accounts = []
+        for platform in platforms:
+            index = k * 8 + PLATFORMS.index(platform)
+            followers = max(50, int(scale * PLATFORM_AUDIENCE[platform] * math.exp(rng.gauss(0, 0.5))))
+            rate = PLATFORM_BASE_RATE[platform] * (followers / 10_000) ** -0.15
+            account = Account(
+                kol_id=kol_id, platform=platform, index=index,
+                user_id=_user_id(platform, index),
+                handle=base_handle if platform != "weibo" else f"{name}{k + 1}",
+                display_name=f"{name.title()} · {niche}",
+                bio=f"{niche} | {language}",
+                language=language, niche=niche,
+                created_on=REFERENCE_DATE - timedelta(days=rng.randint(-300, 1500)),
+                followers_at_reference=followers,
+                daily_growth=min(0.006, max(-0.002, rng.gauss(0.0012, 0.0012))),
+                posts_per_day=rng.choice((0.15, 0.3, 0.5, 0.8, 1.2)),
+                engagement_rate=rate * math.exp(rng.gauss(0, 0.3)),
+                following=int(rng.uniform(50, 1500)),
+                hidden_likes=platform == "instagram" and rng.random() < 0.05,
+                hidden_subscribers=platform == "youtube" and rng.random() < 0.05,
+            )
+            self._plant_problems(account, rng)
+            accounts.append(account)
+        return accounts
+
+    def _plant_problems(self, account: Account, rng: random.Random) -> None:
+        when = REFERENCE_DATE + timedelta(days=rng.randint(-60, 330))
+        roll = rng.random()
+        if roll < 0.05:
+            account.problems["follower_spike"] = when
+            account.spike_size = rng.choice((1000, 2000, 5000, 10000)) * max(
+                1, account.followers_at_reference // 20000)
+        elif roll < 0.09:
+            account.problems["fake_audience"] = account.created_on
+            account.engagement_rate /= 8
+            account.following = int(account.following * 3)
+        elif roll < 0.12:
+            account.problems["bought_likes"] = when
+        elif roll < 0.16:
+            account.problems["dormant"] = when
+        elif roll < 0.18:
+            account.problems["churned"] = when
+        elif roll < 0.20:
+            account.problems["private"] = when
+        elif roll < 0.23:
+            account.problems["renamed_handle"] = when
+            account.old_handle = account.handle
+            account.handle = f"{account.handle}_official"
