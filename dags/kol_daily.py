@@ -1,0 +1,78 @@
+"""
+### KOL daily pipeline
+
+Registry → extract (one task per platform) → land → validate raw (GX) → dbt build → publish →
+notify. The logical date is the day whose end-of-day state is extracted: the run for
+day D covers the data interval [D, D+1) and starts at D+1 00:00 UTC. Every task is idempotent for its date: reruns and backfills replace, never append.
+Logic lives in the `kolpipe` package under plugins/; this file only wires tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from airflow.sdk import dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+PLATFORMS = ("instagram", "youtube", "tiktok", "x", "weibo")
+
+
+@dag(
+    dag_id="kol_daily",
+    doc_md=__doc__,
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    # The demo and the tests set KOLPIPE_TASK_RETRIES=0 so a failure shows at once.
+    default_args={"retries": int(os.environ.get("KOLPIPE_TASK_RETRIES", "2")),
+                  "retry_delay": timedelta(minutes=5)},
+    tags=["kol", "daily"],
+)
+def kol_daily():
+    @task
+    def land_registry(logical_date=None) -> int:
+        from kolpipe import pipeline
+
+        return pipeline.land_registry(logical_date)
+
+    @task
+    def summarize(logical_date=None) -> dict:
+        from kolpipe import pipeline
+
+        return pipeline.summarize(logical_date)
+
+    @task
+    def dbt_build(logical_date=None) -> dict:
+        from kolpipe import pipeline
+
+        return pipeline.dbt_build(logical_date)
+
+    @task
+    def publish(logical_date=None) -> dict:
+        from kolpipe import pipeline
+
+        return pipeline.publish(logical_date)
+
+    registry = land_registry()
+    build = dbt_build()
+    for platform in PLATFORMS:
+
+        @task(task_id=f"extract_{platform}", pool=f"kol_{platform}_api")
+        def extract(platform: str = platform, logical_date=None) -> dict:
+            from kolpipe import pipeline
+
+            return pipeline.extract(platform, logical_date)
+
+        @task(task_id=f"check_raw_{platform}")
+        def check_raw(platform: str = platform, logical_date=None) -> dict:
+            from kolpipe import pipeline
+
+            return pipeline.check_raw(platform, logical_date)
+
+        registry >> extract() >> check_raw() >> build
+    build >> publish() >> summarize()
+
+
+kol_daily()

@@ -1,0 +1,172 @@
+"""kolpipe: the command line.
+
+  kolpipe demo                       the embedded default end to end (README's first command)
+  kolpipe extract PLATFORM DATE      one platform's extraction for one date, as the DAG runs it
+  kolpipe sandbox serve|registry|labels
+  kolpipe summary DATE
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from kolpipe.config import PLATFORMS, paths as default_paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kolpipe", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="sandbox world -> Airflow DAG runs -> summary")
+    demo.add_argument("--kols", type=int, default=200, help="KOLs in the sandbox world")
+    demo.add_argument("--history-days", type=int, default=30,
+                      help="days of history bootstrapped in bulk before the Airflow runs")
+    demo.add_argument("--airflow-days", type=int, default=2,
+                      help="last days run through Airflow (`airflow dags test`)")
+    demo.add_argument("--end", type=date.fromisoformat, default=None,
+                      help="last logical date (default: yesterday, UTC)")
+    demo.add_argument("--port", type=int, default=8765, help="sandbox port on 127.0.0.1")
+
+    one = commands.add_parser("extract", help="extract and land one platform for one date")
+    one.add_argument("platform", choices=PLATFORMS)
+    one.add_argument("date", type=date.fromisoformat)
+
+    sandbox = commands.add_parser("sandbox", help="the simulated platforms")
+    sandbox.add_argument("action", choices=("serve", "registry", "labels"))
+    sandbox.add_argument("--kols", type=int, default=200)
+    sandbox.add_argument("--seed", type=int, default=7)
+    sandbox.add_argument("--port", type=int, default=8765)
+
+    summary = commands.add_parser("summary", help="print the run summary of a date")
+    summary.add_argument("date", type=date.fromisoformat)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "demo":
+        return run_demo(args)
+    if args.command == "extract":
+        from kolpipe import extract
+
+        result = extract.extract_platform(args.platform, args.date)
+        print({k: result[k] for k in ("rows", "quarantined", "api_calls", "quota_units")})
+        for problem in result["account_errors"]:
+            print(f"  {problem['kind']}: {problem['message']}")
+        return 0
+    if args.command == "sandbox":
+        return run_sandbox(args)
+    if args.command == "summary":
+        from kolpipe import summary as summaries
+
+        print(summaries.render([summaries.day_summary(args.date)]))
+        return 0
+    return 2
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    from kolpipe import registry
+    from kolpipe.sandbox.world import World
+
+    world = World(args.kols, args.seed)
+    if args.action == "serve":
+        from kolpipe.sandbox.serve import serve_forever
+
+        serve_forever(world, args.port)
+    elif args.action == "registry":
+        sys.stdout.write(registry.dump(world.kols()))
+    else:
+        writer = csv.DictWriter(sys.stdout, ["platform", "account_id", "kol_id", "problem", "since"])
+        writer.writeheader()
+        writer.writerows(world.labels())
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from kolpipe import extract, local_airflow, registry, summary
+    from kolpipe.sandbox.server import connections
+    from kolpipe.sandbox.world import World
+
+    logging.getLogger().setLevel(logging.WARNING)
+    paths = default_paths()
+    end = args.end or datetime.now(UTC).date() - timedelta(days=1)
+    first = end - timedelta(days=args.history_days - 1)
+    airflow_dates = [end - timedelta(days=i) for i in reversed(range(args.airflow_days))]
+    bulk_dates = [first + timedelta(days=i) for i in range((airflow_dates[0] - first).days)]
+    _progress(f"KOLPIPE_HOME={paths.home}; sandbox world of {args.kols} KOLs; "
+              f"{len(bulk_dates)} days bootstrapped in bulk, then {len(airflow_dates)} through "
+              f"Airflow, ending {end}")
+
+    world = World(args.kols)
+    if "KOLPIPE_REGISTRY" not in os.environ:
+        paths.registry.parent.mkdir(parents=True, exist_ok=True)
+        paths.registry.write_text(registry.dump(world.kols()), encoding="utf-8")
+    paths.sandbox.mkdir(parents=True, exist_ok=True)
+    with (paths.sandbox / "ground_truth_labels.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, ["platform", "account_id", "kol_id", "problem", "since"])
+        writer.writeheader()
+        writer.writerows(world.labels())
+
+    base_url = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kolpipe.cli", "sandbox", "serve", "--kols", str(args.kols),
+         "--port", str(args.port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(base_url, server)
+        os.environ.update(connections(base_url))
+        _progress(f"sandbox platforms serving on {base_url}")
+        for n, day in enumerate(bulk_dates, 1):
+            started = time.monotonic()
+            extract.land_registry(day, paths)
+            rows = 0
+            for platform in PLATFORMS:
+                rows += sum(extract.extract_platform(platform, day, paths)["rows"].values())
+            _progress(f"bootstrap {n}/{len(bulk_dates)}: {day} landed {rows} rows "
+                      f"({time.monotonic() - started:.1f}s)")
+        _progress("preparing Airflow (metadata DB in var/airflow, pools)")
+        local_airflow.prepare(paths)
+        for day in airflow_dates:
+            _progress(f"airflow dags test {local_airflow.DAG_ID} {day} ...")
+            ok, seconds, log_file = local_airflow.dags_test(day, paths)
+            _progress(f"  {'succeeded' if ok else 'FAILED'} in {seconds:.0f}s (log: {log_file})")
+            if not ok:
+                tail = log_file.read_text(errors="replace").splitlines()[-40:]
+                print("\n".join(tail))
+                return 1
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    reports = [summary.day_summary(day, paths) for day in airflow_dates]
+    print()
+    print(summary.render(reports, paths))
+    return 0
+
+
+def _wait_for(base_url: str, server: subprocess.Popen) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the sandbox exited with code {server.returncode}; is port "
+                               f"{base_url.rsplit(':', 1)[1]} in use? Pass --port")
+        try:
+            httpx.get(f"{base_url}/x/2/users", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the sandbox did not answer on {base_url} within 30s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The dbt build of the warehouse, and the publish step that hands BI tools a finished file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from datetime import date
+
+from kolpipe.config import DBT_PROJECT_DIR, Paths, paths as default_paths
+
+log = logging.getLogger(__name__)
+
+# The marts BI tools read; each is exported as Parquet on publish.
+PUBLISHED_MARTS = ("dim_kol", "dim_account", "fct_posts", "fct_account_daily", "kol_performance")
+
+
+class DbtBuildFailed(RuntimeError):
+    pass
+
+
+def dbt_env(paths: Paths) -> dict[str, str]:
+    return {"KOLPIPE_LANDING": str(paths.landing), "KOLPIPE_WAREHOUSE": str(paths.warehouse)}
+
+
+def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | None = None,
+              full_refresh: bool = False) -> dict:
+    """Run `dbt build` (models, seeds, snapshots and their tests) into the working file."""
+    from dbt.cli.main import dbtRunner
+
+    paths = paths or default_paths()
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.update(dbt_env(paths))
+    args = ["build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(paths.home / "dbt_target"), "--log-path", str(paths.home / "logs"),
+            "--vars", f"{{logical_date: '{logical_date.isoformat()}'}}"]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    result = dbtRunner().invoke(args)
+    statuses: dict[str, int] = {}
+    failures = []
+    for node in result.result or []:
+        status = str(node.status)
+        statuses[status] = statuses.get(status, 0) + 1
+        if status in ("error", "fail"):
+            failures.append(f"{node.node.unique_id}: {node.message}")
+    if not result.success:
+        detail = "\n  ".join(failures) or str(result.exception)
+        raise DbtBuildFailed(f"dbt build for {logical_date} failed:\n  {detail}\n"
+                             f"See {paths.home / 'logs' / 'dbt.log'}")
+    log.info("dbt build for %s: %s", logical_date, statuses)
+    return statuses
+
+
+def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
+    """Swap the readers' file for a copy of the finished build, then export the marts.
+
+    The copy is written beside the published file and renamed over it, so a reader opening
+    the file sees the old or the new warehouse, never a half-written one."""
+    import duckdb
+
+    paths = paths or default_paths()
+    paths.published.parent.mkdir(parents=True, exist_ok=True)
+    staged = paths.published.with_name(f".{paths.published.name}.{uuid.uuid4().hex}.tmp")
+    shutil.copyfile(paths.warehouse, staged)
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(staged)) as con:
+        con.execute("checkpoint")
+        export_dir = paths.exports / f"dt={logical_date.isoformat()}"
+        export_dir.mkdir(parents=True, exist_ok=True)
+        for mart in PUBLISHED_MARTS:
+            counts[mart] = con.execute(f"select count(*) from main_marts.{mart}").fetchone()[0]
+            target = export_dir / f"{mart}.parquet"
+            con.execute(f"copy main_marts.{mart} to '{target}' (format parquet)")
+    os.replace(staged, paths.published)
+    latest = paths.exports / "latest"
+    staged_link = paths.exports / f".latest.{uuid.uuid4().hex}"
+    os.symlink(export_dir.name, staged_link)
+    os.replace(staged_link, latest)
+    log.info("published %s for %s: %s", paths.published, logical_date, counts)
+    return counts
