@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kolpipe.config import PLATFORMS, Paths, paths as default_paths
 from kolpipe.landing import write_json
+from kolpipe.warehouse import MARTS_SCHEMA
 
 
 def _read(path: Path) -> dict | None:
@@ -52,9 +53,9 @@ def mart_counts(paths: Paths) -> dict[str, int]:
         return {}
     with duckdb.connect(str(paths.published), read_only=True) as con:
         tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'main_marts' "
-            "order by table_name").fetchall()
-        return {name: con.execute(f'select count(*) from main_marts."{name}"').fetchone()[0]
+            "select table_name from information_schema.tables where table_schema = ? "
+            "order by table_name", [MARTS_SCHEMA]).fetchall()
+        return {name: con.execute(f'select count(*) from {MARTS_SCHEMA}."{name}"').fetchone()[0]
                 for (name,) in tables}
 
 
@@ -85,6 +86,6 @@ def render(reports: list[dict], paths: Paths | None = None) -> str:
               f"Run records: {paths.runs}", "",
               "Try:", f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect("
               f"'{last['warehouse']}', read_only=True).sql('select platform, tier, count(*) "
-              f"accounts, median(followers) from main_marts.dim_account group by all order by "
+              f"accounts, median(followers) from marts.dim_account group by all order by "
               f"all'))\""]
     return "\n".join(lines)

@@ -12,6 +12,8 @@ from kolpipe.config import DBT_PROJECT_DIR, Paths, paths as default_paths
 
 log = logging.getLogger(__name__)
 
+# dbt's schema for the marts (dbt/macros/generate_schema_name.sql keeps configured names).
+MARTS_SCHEMA = "marts"
 # The marts BI tools read; each is exported as Parquet on publish.
 PUBLISHED_MARTS = ("dim_kol", "dim_account", "fct_posts", "fct_account_daily", "kol_performance")
 
@@ -39,7 +41,10 @@ def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | N
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
-    result = dbtRunner().invoke(args)
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        _release_warehouse()
     statuses: dict[str, int] = {}
     failures = []
     for node in result.result or []:
@@ -55,6 +60,17 @@ def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | N
     return statuses
 
 
+def _release_warehouse() -> None:
+    """dbt-duckdb keeps its DuckDB connection for the life of the process; `airflow dags test`
+    runs later tasks in the same process, so close it now to free the file for publish."""
+    import gc
+
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()
+
+
 def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
     """Swap the readers' file for a copy of the finished build, then export the marts.
 
@@ -65,16 +81,18 @@ def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
     paths = paths or default_paths()
     paths.published.parent.mkdir(parents=True, exist_ok=True)
     staged = paths.published.with_name(f".{paths.published.name}.{uuid.uuid4().hex}.tmp")
+    # dbt may leave recent writes in the write-ahead log; fold them into the file before copying.
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("checkpoint")
     shutil.copyfile(paths.warehouse, staged)
     counts: dict[str, int] = {}
     with duckdb.connect(str(staged)) as con:
-        con.execute("checkpoint")
         export_dir = paths.exports / f"dt={logical_date.isoformat()}"
         export_dir.mkdir(parents=True, exist_ok=True)
         for mart in PUBLISHED_MARTS:
-            counts[mart] = con.execute(f"select count(*) from main_marts.{mart}").fetchone()[0]
+            counts[mart] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{mart}").fetchone()[0]
             target = export_dir / f"{mart}.parquet"
-            con.execute(f"copy main_marts.{mart} to '{target}' (format parquet)")
+            con.execute(f"copy {MARTS_SCHEMA}.{mart} to '{target}' (format parquet)")
     os.replace(staged, paths.published)
     latest = paths.exports / "latest"
     staged_link = paths.exports / f".latest.{uuid.uuid4().hex}"

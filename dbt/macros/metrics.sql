@@ -1,0 +1,32 @@
+{#- Post metric definitions (see DECISIONLOG.md and the docs blocks of the same names). -#}
+
+{#- engagements = the sum of every interaction the platform exposes publicly. A component the
+    platform exposes but that is null (hidden or not returned) makes the sum null; components a
+    platform never exposes are simply not part of its sum. Views are never engagements. -#}
+{% macro engagements(platform='platform') -%}
+    {%- set components = {
+        'instagram': ['likes', 'comments'],
+        'youtube': ['likes', 'comments'],
+        'tiktok': ['likes', 'comments', 'shares'],
+        'x': ['likes', 'comments', 'shares', 'saves', 'quotes'],
+        'weibo': ['likes', 'comments', 'shares'],
+    } -%}
+    case {{ platform }}
+        {%- for name, columns in components.items() %}
+        when '{{ name }}' then {{ columns | join(' + ') }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- A ratio that is null (not infinite, not zero) when either side is null or the denominator is 0. -#}
+{% macro safe_divide(numerator, denominator) -%}
+    (cast({{ numerator }} as double) / nullif({{ denominator }}, 0))
+{%- endmacro %}
+
+{#- The mean of a double column, identical on every build: avg() over doubles depends on the
+    order rows arrive in (float addition is not associative), so an incremental run and a full
+    refresh could differ in the last bit. A fixed-point decimal sum is exact and order-free;
+    18 decimals are far below any rate's meaningful precision. -#}
+{% macro exact_avg(column) -%}
+    cast(avg(cast({{ column }} as decimal(38, 18))) as double)
+{%- endmacro %}

@@ -1,0 +1,13 @@
+{#- The two conversions every staging model applies to landed values. -#}
+
+{#- A count as landed; negative values are the platforms' "hidden" placeholders (e.g. -1 for a
+    hidden like count), which must never reach a sum or a rate. Null stays null, 0 stays 0. -#}
+{% macro count_or_null(column) -%}
+    case when {{ column }} >= 0 then cast({{ column }} as bigint) end
+{%- endmacro %}
+
+{#- Landed timestamps are timestamptz; the warehouse keeps `..._at` as naive UTC timestamps so
+    that casting to a date never depends on the session time zone. -#}
+{% macro utc_timestamp(column) -%}
+    timezone('UTC', {{ column }})
+{%- endmacro %}

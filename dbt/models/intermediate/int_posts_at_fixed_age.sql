@@ -1,0 +1,112 @@
+-- One row per platform post: its counts at a fixed age, and its account's followers on the
+-- publication day.
+--  * Fixed age: the first observation at least var('fixed_age_days') days after the
+--    publication date; a post without one (younger, or no longer observed) takes its latest
+--    observation and is flagged is_immature.
+--  * Publication-day followers: the account snapshot of the publication date, or the nearest
+--    earlier snapshot when that day is missing. A post published before the account's first
+--    snapshot (the backlog seen on the first extraction) takes the nearest later snapshot.
+--    Any snapshot of another date is flagged is_followers_at_publication_estimated.
+
+with
+
+posts as (
+
+    select * from {{ ref('int_posts_unioned') }}
+
+),
+
+post_metrics as (
+
+    select * from {{ ref('int_post_metrics_unioned') }}
+
+),
+
+account_days as (
+
+    select account_key, observed_date, followers from {{ ref('int_accounts_unioned') }}
+
+),
+
+observations_with_age as (
+
+    select
+        post_metrics.*,
+        post_metrics.observed_date - posts.published_date as age_days
+    from post_metrics
+    inner join posts on post_metrics.post_key = posts.post_key
+
+),
+
+chosen_observation as (
+
+    select
+        post_key,
+        coalesce(
+            min(observed_date) filter (where age_days >= {{ var('fixed_age_days') }}),
+            max(observed_date)
+        ) as metrics_observed_date
+    from observations_with_age
+    group by post_key
+
+),
+
+posts_at_fixed_age as (
+
+    select
+        posts.post_key,
+        posts.post_id,
+        posts.platform,
+        posts.account_key,
+        posts.account_id,
+        posts.caption,
+        posts.media_type,
+        posts.is_sponsored,
+        posts.published_at,
+        posts.published_date,
+        posts.first_observed_date,
+        posts.last_observed_date,
+        observations_with_age.observed_date as metrics_observed_date,
+        observations_with_age.age_days as metrics_age_days,
+        -- a post never observed with metrics is immature too (it has no fixed-age counts)
+        not coalesce(observations_with_age.age_days >= {{ var('fixed_age_days') }}, false)
+            as is_immature,
+        observations_with_age.likes,
+        observations_with_age.comments,
+        observations_with_age.shares,
+        observations_with_age.saves,
+        observations_with_age.quotes,
+        observations_with_age.views
+    from posts
+    left join chosen_observation on posts.post_key = chosen_observation.post_key
+    left join observations_with_age
+        on chosen_observation.post_key = observations_with_age.post_key
+        and chosen_observation.metrics_observed_date = observations_with_age.observed_date
+
+),
+
+with_followers as (
+
+    select
+        posts_at_fixed_age.*,
+        case
+            when snapshot_before.observed_date is not null then snapshot_before.followers
+            else snapshot_after.followers
+        end as followers_at_publication,
+        coalesce(snapshot_before.observed_date, snapshot_after.observed_date)
+            as followers_observed_date
+    from posts_at_fixed_age
+    asof left join account_days as snapshot_before
+        on posts_at_fixed_age.account_key = snapshot_before.account_key
+        and posts_at_fixed_age.published_date >= snapshot_before.observed_date
+    asof left join account_days as snapshot_after
+        on posts_at_fixed_age.account_key = snapshot_after.account_key
+        and posts_at_fixed_age.published_date <= snapshot_after.observed_date
+
+)
+
+select
+    *,
+    coalesce(followers_observed_date != published_date, false)
+        as is_followers_at_publication_estimated
+from with_followers

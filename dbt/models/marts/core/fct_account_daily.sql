@@ -1,0 +1,87 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account_key', 'observed_date'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+-- One row per platform account per observed date: followers and their growth, the posts
+-- published that day, and the account's engagement rate over the posts published in the
+-- trailing window (median, robust to one viral post, with the mean alongside).
+
+{#- The window is part of the column names (…_30d), so it is fixed here, not a var. -#}
+{% set window_days = 30 %}
+
+with
+
+account_days as (
+
+    select * from {{ ref('int_account_days_with_growth') }}
+    {% if is_incremental() %}
+    -- Recompute every date since the cutoff: late account snapshots and posts maturing to
+    -- the fixed age change the growth and rolling rates of recent days.
+    where observed_date >= {{ incremental_cutoff('observed_date') }}
+    {% endif %}
+
+),
+
+posts as (
+
+    select account_key, published_date, engagement_rate_by_followers
+    from {{ ref('fct_posts') }}
+
+),
+
+posts_per_day as (
+
+    select account_key, published_date, count(*) as posts_published
+    from posts
+    group by account_key, published_date
+
+),
+
+rolling_rates as (
+
+    select
+        account_days.account_key,
+        account_days.observed_date,
+        median(posts.engagement_rate_by_followers) as engagement_rate_by_followers_median_30d,
+        {{ exact_avg("posts.engagement_rate_by_followers") }} as engagement_rate_by_followers_mean_30d,
+        count(posts.engagement_rate_by_followers) as posts_with_rate_30d
+    from account_days
+    inner join posts
+        on account_days.account_key = posts.account_key
+        and posts.published_date between account_days.observed_date - {{ window_days - 1 }}
+            and account_days.observed_date
+    group by account_days.account_key, account_days.observed_date
+
+)
+
+select
+    account_days.account_key,
+    account_days.platform,
+    account_days.account_id,
+    account_days.observed_date,
+    account_days.followers,
+    account_days.following,
+    account_days.posts_count,
+    account_days.follower_growth_1d,
+    account_days.follower_growth_7d,
+    account_days.follower_growth_30d,
+    account_days.follower_growth_rel_1d,
+    account_days.follower_growth_rel_7d,
+    account_days.follower_growth_rel_30d,
+    account_days.tier,
+    coalesce(posts_per_day.posts_published, 0) as posts_published,
+    rolling_rates.engagement_rate_by_followers_median_30d,
+    rolling_rates.engagement_rate_by_followers_mean_30d,
+    coalesce(rolling_rates.posts_with_rate_30d, 0) as posts_with_rate_30d
+from account_days
+left join posts_per_day
+    on account_days.account_key = posts_per_day.account_key
+    and account_days.observed_date = posts_per_day.published_date
+left join rolling_rates
+    on account_days.account_key = rolling_rates.account_key
+    and account_days.observed_date = rolling_rates.observed_date

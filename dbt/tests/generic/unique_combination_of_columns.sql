@@ -1,0 +1,8 @@
+{#- Fails on every combination of the columns that occurs more than once (the grain test of a
+    model whose key spans several columns). -#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+    select {{ combination_of_columns | join(', ') }}, count(*) as occurrences
+    from {{ model }}
+    group by {{ combination_of_columns | join(', ') }}
+    having count(*) > 1
+{% endtest %}

@@ -1,0 +1,169 @@
+"""The dbt project end to end on a small hand-made landing zone whose marts can be computed by
+hand: fixed-age selection, publication-day followers, engagements with a hidden component,
+disclosure tags, tiers, and an incremental rerun that changes nothing.
+
+Runs `dbt build` twice (about a minute in all)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from kolpipe.config import DBT_PROJECT_DIR, PLATFORMS
+from kolpipe.landing_schema import ENTITIES, REGISTRY_SCHEMA, schema
+
+DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(10)]
+MART_TABLES = ("dim_account", "dim_kol", "fct_posts", "fct_account_daily", "kol_performance",
+               "kol_cross_platform")
+
+
+def _at(d: date, hour: int = 0) -> datetime:
+    return datetime(d.year, d.month, d.day, hour, tzinfo=UTC)
+
+
+def _landing_rows(d: date) -> dict[tuple[str, str], list[dict]]:
+    """Every landed row of logical date d, by (platform, entity)."""
+    audit = {"logical_date": d, "extracted_at": _at(d + timedelta(days=1), 1), "raw_payload": "{}"}
+    day = (d - DAYS[0]).days
+    rows: dict[tuple[str, str], list[dict]] = {(p, e): [] for p in PLATFORMS for e in ENTITIES}
+    rows["instagram", "accounts"].append(
+        {"account_id": "ig1", "username": "vet_anna", "followers_count": 10_000 + 100 * day,
+         "follows_count": 300, "media_count": 40, **audit})
+    if d != date(2026, 3, 3):  # a missed snapshot: the x post of 03-03 falls back to 03-02
+        rows["x", "accounts"].append(
+            {"account_id": "x1", "username": "vet_anna", "followers_count": 2_000,
+             "following_count": 100, "tweet_count": 900, **audit})
+    rows["tiktok", "accounts"].append(
+        {"account_id": "tt1", "username": "book_club", "follower_count": 500,
+         "following_count": 20, "video_count": 12, **audit})
+
+    posts = [  # (platform, post_id, account_id, published, caption)
+        ("instagram", "ig_p1", "ig1", date(2026, 3, 1), "new clinic opening #AD"),
+        ("instagram", "ig_p2", "ig1", date(2026, 3, 5), "#adventure time with a gecko"),
+        ("x", "x_p1", "x1", date(2026, 3, 3), "与品牌合作的新视频"),
+    ]
+    for platform, post_id, account_id, published, caption in posts:
+        if d < published:
+            continue
+        age = (d - published).days
+        time_field = {"instagram": "timestamp", "x": "created_at"}[platform]
+        text_field = {"instagram": "caption", "x": "text"}[platform]
+        rows[platform, "posts"].append({"account_id": account_id, "id": post_id,
+                                        time_field: _at(published, 10), text_field: caption,
+                                        **audit})
+        if post_id == "ig_p1":
+            metrics = {"like_count": 10 * (age + 1), "comments_count": age + 1, "view_count": None}
+        elif post_id == "ig_p2":
+            metrics = {"like_count": None, "comments_count": 5, "view_count": 400}  # likes hidden
+        else:
+            metrics = {"like_count": 100, "reply_count": 10, "retweet_count": 5,
+                       "bookmark_count": 3, "quote_count": 2, "impression_count": 1_200}
+        rows[platform, "post_metrics"].append({"account_id": account_id, "id": post_id,
+                                               **metrics, **audit})
+    return rows
+
+
+def _write_landing(root: Path) -> None:
+    registry = [("kol_a", "Dr Anna", "pets", "en", "instagram", "ig1", "vet_anna"),
+                ("kol_a", "Dr Anna", "pets", "en", "x", "x1", "vet_anna"),
+                ("kol_b", "Book Club", "education", "en", "tiktok", "tt1", "book_club")]
+    for d in DAYS:
+        dt = f"dt={d.isoformat()}"
+        for (platform, entity), rows in _landing_rows(d).items():
+            path = root / "raw" / platform / entity / dt
+            path.mkdir(parents=True)
+            pq.write_table(pa.Table.from_pylist(rows, schema=schema(platform, entity)),
+                           path / "part-0.parquet")
+        path = root / "raw" / "registry" / "accounts" / dt
+        path.mkdir(parents=True)
+        names = [f.name for f in REGISTRY_SCHEMA]
+        table = pa.Table.from_pylist([dict(zip(names, r + (d,), strict=True)) for r in registry],
+                                     schema=REGISTRY_SCHEMA)
+        pq.write_table(table, path / "part-0.parquet")
+
+
+def _dbt_build(tmp: Path, *args: str) -> None:
+    env = {**os.environ, "KOLPIPE_LANDING": str(tmp / "landing"),
+           "KOLPIPE_WAREHOUSE": str(tmp / "warehouse.duckdb")}
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "build", "--profiles-dir", ".", "--target-path", str(tmp / "target"),
+         "--log-path", str(tmp / "logs"), *args],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-5000:]
+
+
+def _marts(tmp: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True) as con:
+        return {t: sorted(con.execute(f"select * from marts.{t}").fetchall(), key=repr)
+                for t in MART_TABLES}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("dbt")
+    _write_landing(tmp / "landing")
+    _dbt_build(tmp)
+    return tmp
+
+
+def _query(tmp: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_posts_are_measured_at_a_fixed_age(warehouse: Path) -> None:
+    rows = _query(warehouse, """
+        select post_id, metrics_observed_date, is_immature, likes, comments, engagements,
+               followers_at_publication, followers_observed_date,
+               is_followers_at_publication_estimated, is_sponsored
+        from marts.fct_posts order by post_id""")
+    assert rows == [
+        # age 7 on 03-08: 80 likes + 8 comments; the publication day's snapshot has 10,000
+        ("ig_p1", date(2026, 3, 8), False, 80, 8, 88, 10_000, date(2026, 3, 1), False, True),
+        # hidden likes: engagements unknown; 5 days old on the last date: immature
+        ("ig_p2", date(2026, 3, 10), True, None, 5, None, 10_400, date(2026, 3, 5), False, False),
+        # no account snapshot on 03-03: the nearest earlier one (03-02) gives an estimate
+        ("x_p1", date(2026, 3, 10), False, 100, 10, 120, 2_000, date(2026, 3, 2), True, True),
+    ]
+
+
+def test_engagement_rates(warehouse: Path) -> None:
+    rows = dict((r[0], r[1:]) for r in _query(warehouse, """
+        select post_id, engagement_rate_by_followers, engagement_rate_by_views
+        from marts.fct_posts"""))
+    assert rows["ig_p1"] == (pytest.approx(0.0088), None)  # images have no views
+    assert rows["ig_p2"] == (None, None)
+    assert rows["x_p1"] == (pytest.approx(0.06), pytest.approx(0.1))
+
+
+def test_dimensions(warehouse: Path) -> None:
+    accounts = _query(warehouse, """
+        select account_key, kol_id, followers, tier from marts.dim_account order by 1""")
+    assert accounts == [("instagram:ig1", "kol_a", 10_900, "micro"),
+                        ("tiktok:tt1", "kol_b", 500, "sub_nano"),
+                        ("x:x1", "kol_a", 2_000, "nano")]
+    kols = _query(warehouse,
+                  "select kol_id, platforms, platform_count from marts.dim_kol order by 1")
+    assert kols == [("kol_a", "instagram,x", 2), ("kol_b", "tiktok", 1)]
+
+
+def test_monthly_performance(warehouse: Path) -> None:
+    rows = _query(warehouse, """
+        select platform, reach, follower_growth, posts_published, sponsored_posts, engagements
+        from marts.kol_performance
+        where kol_id = 'kol_a' and period_grain = 'month' order by platform""")
+    assert rows == [("instagram", 10_900, 900, 2, 1, 88), ("x", 2_000, 0, 1, 1, 120)]
+
+
+def test_incremental_rerun_changes_nothing(warehouse: Path) -> None:
+    before = _marts(warehouse)
+    _dbt_build(warehouse)
+    assert _marts(warehouse) == before
