@@ -76,7 +76,7 @@ def render(reports: list[dict], paths: Paths | None = None) -> str:
                      f"{info['quota_units']:>5} quota units, {info['quarantined']} quarantined, "
                      f"{status}")
     total_rows = sum(r["rows_landed"] for r in reports)
-    lines.append(f"  all days: {total_rows} rows landed, "
+    lines.append(f"  days run through Airflow: {total_rows} rows landed, "
                  f"{sum(r['quarantined'] for r in reports)} quarantined")
     lines += ["", "Accounts not extracted on the last day, by platform and reason:"]
     lines += [f"  {key:<24} {n}" for key, n in last["account_problems"].items()] or ["  none"]

@@ -143,7 +143,7 @@ class Account:
         return self.following + int(_day(d) * 0.3) if _day(d) > 0 else self.following
 
     def posts_published_on(self, d: date) -> list[Post]:
-        if not self.exists_on(d) or d < self.created_on:
+        if not self.exists_on(d):
             return []
         dormant = self.problems.get("dormant")
         if dormant is not None and d >= dormant:
