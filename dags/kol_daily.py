@@ -3,7 +3,8 @@
 
 Registry → extract (one task per platform) → land → validate raw (GX) → dbt build → publish →
 notify. The logical date is the day whose end-of-day state is extracted: the run for
-day D covers the data interval [D, D+1) and starts at D+1 00:00 UTC. Every task is idempotent for its date: reruns and backfills replace, never append.
+day D covers the data interval [D, D+1) and starts at D+1 00:00 UTC. Every task is idempotent
+for its date: reruns and backfills replace, never append.
 Logic lives in the `kolpipe` package under plugins/; this file only wires tasks.
 """
 
@@ -43,11 +44,14 @@ def kol_daily():
 
         return pipeline.summarize(logical_date)
 
-    @task
-    def dbt_build(logical_date=None) -> dict:
+    @task(trigger_rule="all_done")
+    def raw_ready(ti=None, logical_date=None) -> dict:
+        """Stops the date on a failed data check; builds on when a platform only failed to
+        extract (an outage), recording it as stale."""
         from kolpipe import pipeline
 
-        return pipeline.dbt_build(logical_date)
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id])[ti.run_id]
+        return pipeline.raw_ready(logical_date, states)
 
     @task
     def publish(logical_date=None) -> dict:
@@ -55,8 +59,11 @@ def kol_daily():
 
         return pipeline.publish(logical_date)
 
+    from kolpipe import dbt_tasks
+
     registry = land_registry()
-    build = dbt_build()
+    ready = raw_ready()
+    build = dbt_tasks.task_group("warehouse", exclude=[f"tag:{dbt_tasks.GATED_TAG}"])
     for platform in PLATFORMS:
 
         @task(task_id=f"extract_{platform}", pool=f"kol_{platform}_api")
@@ -71,8 +78,8 @@ def kol_daily():
 
             return pipeline.check_raw(platform, logical_date)
 
-        registry >> extract() >> check_raw() >> build
-    build >> publish() >> summarize()
+        registry >> extract() >> check_raw() >> ready
+    ready >> build >> publish() >> summarize()
 
 
 kol_daily()

@@ -14,3 +14,4 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).parents[1] / "dags
 os.environ["KOLPIPE_HOME"] = str(_ROOT / "home")
 os.environ["KOLPIPE_TASK_RETRIES"] = "0"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"

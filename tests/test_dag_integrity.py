@@ -13,7 +13,9 @@ DAGS = Path(__file__).parents[1] / "dags"
 @pytest.fixture(scope="module")
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
+    from kolpipe import warehouse
 
+    warehouse.parse()
     started = time.monotonic()
     bag = DagBag(dag_folder=str(DAGS))
     print(f"DagBag parsed {len(bag.dags)} DAG(s) in {time.monotonic() - started:.2f}s")
@@ -36,16 +38,37 @@ def test_every_dag_has_tags_retries_and_docs(dagbag):
 def test_kol_daily_wires_the_flow_in_one_direction(dagbag):
     dag = dagbag.dags["kol_daily"]
     platforms = ("instagram", "youtube", "tiktok", "x", "weibo")
-    expected = {"land_registry", "dbt_build", "publish", "summarize",
-                *(f"extract_{p}" for p in platforms), *(f"check_raw_{p}" for p in platforms)}
-    assert set(dag.task_ids) == expected
+    python_tasks = {"land_registry", "raw_ready", "publish", "summarize",
+                    *(f"extract_{p}" for p in platforms), *(f"check_raw_{p}" for p in platforms)}
+    assert python_tasks <= set(dag.task_ids)
     for p in platforms:
         assert dag.get_task(f"extract_{p}").upstream_task_ids == {"land_registry"}
         assert dag.get_task(f"extract_{p}").pool == f"kol_{p}_api"
         assert dag.get_task(f"check_raw_{p}").upstream_task_ids == {f"extract_{p}"}
-    assert dag.get_task("dbt_build").upstream_task_ids == {f"check_raw_{p}" for p in platforms}
-    assert dag.get_task("publish").upstream_task_ids == {"dbt_build"}
+    ready = dag.get_task("raw_ready")
+    assert ready.upstream_task_ids == {f"check_raw_{p}" for p in platforms}
+    assert ready.trigger_rule == "all_done"
     assert dag.get_task("summarize").upstream_task_ids == {"publish"}
+
+
+def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
+    import json
+
+    from kolpipe import dbt_tasks
+    from kolpipe.config import paths
+
+    dag = dagbag.dags["kol_daily"]
+    manifest = json.loads(Path(dbt_tasks.manifest_path(paths())).read_text())
+    models = {node["name"] for node in manifest["nodes"].values()
+              if node["resource_type"] == "model" and dbt_tasks.GATED_TAG not in node["tags"]}
+    dbt_task_ids = {t for t in dag.task_ids if t.startswith("warehouse.")}
+    assert {f"warehouse.{m}_model_build" for m in models} <= dbt_task_ids
+    assert all(dag.get_task(t).pool == dbt_tasks.WAREHOUSE_POOL for t in dbt_task_ids)
+    # A staging model waits for the raw checks; publish waits for every mart.
+    assert "raw_ready" in dag.get_task("warehouse.stg_x__accounts_model_build").upstream_task_ids
+    assert "warehouse.kol_cross_platform_model_build" in dag.get_task("publish").upstream_task_ids
+    vars_template = dag.get_task("warehouse.fct_posts_model_build").vars
+    assert vars_template == {"logical_date": "{{ ds }}"}
 
 
 def test_dag_files_import_nothing_heavy_at_module_level():

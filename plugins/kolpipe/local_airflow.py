@@ -27,6 +27,8 @@ def airflow_env(paths: Paths) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
+        # Offline by design: no usage pings from Cosmos.
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "KOLPIPE_HOME": str(paths.home),
         "KOLPIPE_TASK_RETRIES": env.get("KOLPIPE_TASK_RETRIES", "0"),
     })
@@ -43,7 +45,11 @@ def _airflow(args: list[str], env: dict[str, str], log_file: Path) -> subprocess
 
 
 def prepare(paths: Paths) -> None:
-    """Create or migrate the metadata database and the per-platform pools."""
+    """Write the dbt manifest the DAG renders from; create or migrate the metadata database;
+    create the pools (one per platform API, one single-writer pool for the warehouse)."""
+    from kolpipe import dbt_tasks, warehouse
+
+    warehouse.parse(paths)
     env = airflow_env(paths)
     log_file = paths.home / "logs" / "airflow-setup.log"
     if _airflow(["db", "migrate"], env, log_file).returncode != 0:
@@ -51,6 +57,8 @@ def prepare(paths: Paths) -> None:
     for platform in PLATFORMS:
         _airflow(["pools", "set", f"kol_{platform}_api", str(POOL_SLOTS),
                   f"concurrent {platform} API extraction"], env, log_file)
+    _airflow(["pools", "set", dbt_tasks.WAREHOUSE_POOL, "1",
+              "DuckDB has one writer: dbt tasks run one at a time"], env, log_file)
 
 
 def dags_test(logical_date: date, paths: Paths) -> tuple[bool, float, Path]:

@@ -34,10 +34,10 @@ def check_raw(platform: str, moment: datetime) -> dict:
     return {"passed": result.passed, "quarantined": result.quarantined_total}
 
 
-def dbt_build(moment: datetime) -> dict:
-    from kolpipe import warehouse
+def raw_ready(moment: datetime, task_states: dict[str, str | None]) -> dict:
+    from kolpipe import freshness
 
-    return warehouse.dbt_build(_day(moment))
+    return freshness.raw_ready(_day(moment), task_states)
 
 
 def publish(moment: datetime) -> dict:

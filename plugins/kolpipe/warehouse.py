@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
+import sys
 import uuid
 from datetime import date
 
-from kolpipe.config import DBT_PROJECT_DIR, Paths, paths as default_paths
+from kolpipe.config import DBT_PROJECT_DIR, Paths
+from kolpipe.config import paths as default_paths
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,31 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     return {"KOLPIPE_LANDING": str(paths.landing), "KOLPIPE_WAREHOUSE": str(paths.warehouse)}
 
 
+def dbt_vars(logical_date: str) -> dict[str, str]:
+    """The project variables of a run for one date (see dbt_project.yml)."""
+    return {"logical_date": logical_date}
+
+
+def _dbt_args(command: str, paths: Paths, target: str = "dbt_target") -> list[str]:
+    return [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(paths.home / target), "--log-path", str(paths.home / "logs")]
+
+
+def parse(paths: Paths | None = None) -> str:
+    """Write the manifest the DAG renders its dbt tasks from (see kolpipe.dbt_tasks)."""
+    from dbt.cli.main import dbtRunner
+
+    from kolpipe.dbt_tasks import manifest_path
+
+    paths = paths or default_paths()
+    os.environ.update(dbt_env(paths))
+    result = dbtRunner().invoke(_dbt_args("parse", paths, target="dbt_manifest"))
+    if not result.success:
+        raise DbtBuildFailed(f"dbt parse failed: {result.exception}; "
+                             f"see {paths.home / 'logs' / 'dbt.log'}")
+    return manifest_path(paths)
+
+
 def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | None = None,
               full_refresh: bool = False) -> dict:
     """Run `dbt build` (models, seeds, snapshots and their tests) into the working file."""
@@ -34,9 +62,7 @@ def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | N
     paths = paths or default_paths()
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     os.environ.update(dbt_env(paths))
-    args = ["build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(paths.home / "dbt_target"), "--log-path", str(paths.home / "logs"),
-            "--vars", f"{{logical_date: '{logical_date.isoformat()}'}}"]
+    args = _dbt_args("build", paths) + ["--vars", json.dumps(dbt_vars(logical_date.isoformat()))]
     if select:
         args += ["--select", select]
     if full_refresh:
@@ -65,6 +91,8 @@ def _release_warehouse() -> None:
     runs later tasks in the same process, so close it now to free the file for publish."""
     import gc
 
+    if "dbt.adapters.duckdb.connections" not in sys.modules:
+        return
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     DuckDBConnectionManager.close_all_connections()
@@ -79,6 +107,7 @@ def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
     import duckdb
 
     paths = paths or default_paths()
+    _release_warehouse()
     paths.published.parent.mkdir(parents=True, exist_ok=True)
     staged = paths.published.with_name(f".{paths.published.name}.{uuid.uuid4().hex}.tmp")
     # dbt may leave recent writes in the write-ahead log; fold them into the file before copying.

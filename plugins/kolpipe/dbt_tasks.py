@@ -1,0 +1,61 @@
+"""The dbt project as Airflow tasks, rendered by astronomer-cosmos.
+
+Each model (with its seeds, snapshots and tests, `dbt build --select <node>`) is one task, so a
+failing model is visible and retryable on its own. The graph is read from a manifest that
+`kolpipe warehouse parse` writes ahead of time (LoadMode.DBT_MANIFEST): parsing the DAG file
+never runs dbt. DuckDB allows one writer, so every dbt task takes a slot of the one-slot
+`kol_warehouse` pool: the tasks run one at a time, in dependency order.
+"""
+
+from __future__ import annotations
+
+from kolpipe.config import DBT_PROJECT_DIR, Paths
+from kolpipe.config import paths as default_paths
+
+WAREHOUSE_POOL = "kol_warehouse"
+# Marts that join the gate's verdicts carry this tag and build after the gate.
+GATED_TAG = "gated"
+
+
+class ManifestMissing(RuntimeError):
+    pass
+
+
+def manifest_path(paths: Paths) -> str:
+    return str(paths.home / "dbt_manifest" / "manifest.json")
+
+
+def task_group(group_id: str, *, select: list[str] | None = None,
+               exclude: list[str] | None = None, paths: Paths | None = None):
+    """A Cosmos DbtTaskGroup over the selected nodes; call inside a DAG context."""
+    from pathlib import Path
+
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+
+    from kolpipe.warehouse import dbt_env, dbt_vars
+
+    paths = paths or default_paths()
+    manifest = manifest_path(paths)
+    if not Path(manifest).exists():
+        raise ManifestMissing(
+            f"dbt manifest {manifest} not found: the DAG renders dbt tasks from it. "
+            f"Run `kolpipe warehouse parse` (make demo does) after changing the dbt project.")
+    return DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest,
+                                     install_dbt_deps=False),
+        profile_config=ProfileConfig(profile_name="kol", target_name="dev",
+                                     profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"),
+        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST,
+                                   test_behavior=TestBehavior.BUILD,
+                                   select=select or [], exclude=exclude or []),
+        operator_args={
+            "pool": WAREHOUSE_POOL,
+            "env": dbt_env(paths),
+            # Airflow renders the template per run: the logical date of the DAG run.
+            "vars": dbt_vars("{{ ds }}"),
+            "install_deps": False,
+        },
+    )
