@@ -19,6 +19,12 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 PLATFORMS = ("instagram", "youtube", "tiktok", "x", "weibo")
 
 
+def _alert_on_failure(context) -> None:
+    from kolpipe import alerts
+
+    alerts.on_failure_callback(context)
+
+
 @dag(
     dag_id="kol_daily",
     doc_md=__doc__,
@@ -28,7 +34,8 @@ PLATFORMS = ("instagram", "youtube", "tiktok", "x", "weibo")
     max_active_runs=1,
     # The demo and the tests set KOLPIPE_TASK_RETRIES=0 so a failure shows at once.
     default_args={"retries": int(os.environ.get("KOLPIPE_TASK_RETRIES", "2")),
-                  "retry_delay": timedelta(minutes=5)},
+                  "retry_delay": timedelta(minutes=5),
+                  "on_failure_callback": _alert_on_failure},
     tags=["kol", "daily"],
 )
 def kol_daily():

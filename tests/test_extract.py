@@ -1,4 +1,5 @@
-"""Every client against the sandbox over loopback HTTP, with and without faults."""
+"""Every client against the sandbox over loopback HTTP, with and without faults, for every
+landed entity (accounts, posts, post metrics, follower and comment samples)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import date
 
 import pyarrow.parquet as pq
 import pytest
-
 from kolpipe import extract, landing, registry
 from kolpipe.config import PLATFORMS, Paths
+from kolpipe.landing_schema import entities
+from kolpipe.platforms.base import COMMENT_SAMPLE_DAYS, COMMENTS_PER_POST, FOLLOWER_SAMPLE_SIZE
 from kolpipe.platforms.http import Connection, PlatformError
 from kolpipe.sandbox.serve import running_sandbox
 from kolpipe.sandbox.server import TOKENS, Faults, connections
@@ -36,12 +38,39 @@ def _conn(base_url: str, platform: str, **extra) -> Connection:
     return Connection(platform, spec["host"], spec["password"], {**spec["extra"], **extra})
 
 
-def _landed_ids(paths: Paths, platform: str) -> dict[str, list[str]]:
+# The columns that identify a row within one entity's partition (TikTok followers have no id).
+KEY = {"accounts": ["account_id"], "posts": ["id"], "post_metrics": ["id"],
+       "follower_samples": ["account_id", "id"], "comment_samples": ["id"]}
+
+
+def _landed_ids(paths: Paths, platform: str) -> dict[str, list]:
     ids = {}
-    for entity, column in (("accounts", "account_id"), ("posts", "id"), ("post_metrics", "id")):
+    for entity in entities(platform):
         table = pq.read_table(landing.raw_file(paths, platform, entity, DAY))
-        ids[entity] = sorted(table.column(column).to_pylist())
+        key = ["account_id", "username"] if (platform, entity) == (
+            "tiktok", "follower_samples") else KEY[entity]
+        columns = [table.column(c).to_pylist() for c in key]
+        ids[entity] = sorted(columns[0] if len(columns) == 1 else zip(*columns, strict=True))
     return ids
+
+
+def _landed_rows(paths: Paths, platform: str) -> dict[str, list[dict]]:
+    return {entity: sorted(pq.read_table(landing.raw_file(paths, platform, entity, DAY))
+                           .to_pylist(), key=lambda row: row["raw_payload"] + row["account_id"])
+            for entity in entities(platform)}
+
+
+def _never_sleep(monkeypatch, waits: list[float]) -> None:
+    """Rate-limit and retry waits are recorded instead of slept."""
+    for platform in PLATFORMS:
+        module = extract.client_module(platform)
+
+        def patched(conn, as_of=None, _original=module.make_client):
+            client = _original(conn, as_of)
+            client._sleep = waits.append
+            return client
+
+        monkeypatch.setattr(module, "make_client", patched)
 
 
 @pytest.fixture(scope="module")
@@ -65,51 +94,132 @@ def test_every_platform_lands_the_registered_accounts(world, clean_run):
         assert len(ids["posts"]) == len(set(ids["posts"])) > 0
         assert ids["posts"] == ids["post_metrics"]
         assert summary["quarantined"] == 0 and summary["retries"] == 0
+        for entity in ("follower_samples", "comment_samples"):
+            if entity in ids:
+                assert len(ids[entity]) == len(set(ids[entity])) > 0
+
+
+def test_samples_match_the_world_and_stay_bounded(world, clean_run):
+    """Follower samples are the world's newest followers, at most one page per account;
+    comment samples are the newest comments of the recent posts, at most one page per post."""
+    paths, _ = clean_run
+    for platform in ("tiktok", "x", "weibo"):
+        table = pq.read_table(landing.raw_file(paths, platform, "follower_samples", DAY))
+        by_account: dict[str, list[str]] = {}
+        name = "screen_name" if platform == "weibo" else "username"
+        for row in table.to_pylist():
+            by_account.setdefault(row["account_id"], []).append(row[name])
+        for account_id, usernames in by_account.items():
+            truth = world.account(platform, account_id).follower_sample(DAY, FOLLOWER_SAMPLE_SIZE)
+            assert usernames == [f["username"] for f in truth]
+    for platform, post_column in (("youtube", "video_id"), ("tiktok", "video_id"),
+                                  ("x", "conversation_id"), ("weibo", "status_id")):
+        rows = pq.read_table(landing.raw_file(paths, platform, "comment_samples", DAY)).to_pylist()
+        by_post: dict[str, list[str]] = {}
+        for row in rows:
+            by_post.setdefault(row[post_column], []).append(row["id"])
+        for post_id, comment_ids in by_post.items():
+            account_id = next(r["account_id"] for r in rows if r[post_column] == post_id)
+            account = world.account(platform, account_id)
+            post = next(p for p in account.recent_posts(DAY, COMMENT_SAMPLE_DAYS)
+                        if p.post_id == post_id)
+            truth = account.comments_on(post, DAY, COMMENTS_PER_POST)
+            assert comment_ids == [c.comment_id for c in truth]
+            assert len(comment_ids) <= COMMENTS_PER_POST
 
 
 def test_youtube_batches_channels_and_videos(world, clean_run):
-    summary = clean_run[1]["youtube"]
+    paths, summaries = clean_run
+    summary = summaries["youtube"]
     channels = sum(a.platform == "youtube" for a in world.accounts)
     landed = summary["rows"]["accounts"]
-    # one channels.list call per 50 ids, one playlistItems page per channel, videos by 50
-    expected = -(-channels // 50) + landed + -(-summary["rows"]["posts"] // 50)
-    assert summary["api_calls"] == expected
+    commented = len({row["video_id"] for row in pq.read_table(
+        landing.raw_file(paths, "youtube", "comment_samples", DAY)).to_pylist()})
+    # one channels.list call per 50 ids, one playlistItems page per channel, videos by 50,
+    # one commentThreads.list page per recent video with comments
+    expected = -(-channels // 50) + landed + -(-summary["rows"]["posts"] // 50) + commented
+    assert commented > 0
+    assert summary["api_calls"] == expected == summary["quota_units"]
 
 
-def test_faults_lose_and_duplicate_nothing(world, clean_run, tmp_path):
-    reference_paths, _ = clean_run
+def test_faults_lose_and_duplicate_nothing(world, clean_run, tmp_path, monkeypatch):
+    reference_paths, reference = clean_run
     paths = _home(tmp_path, world)
     faults = Faults(throttle=0.15, server_error=0.15, truncated=0.1)
     waits: list[float] = []
+    _never_sleep(monkeypatch, waits)
     with running_sandbox(world, faults=faults) as url:
         for platform in PLATFORMS:
-            module = extract.client_module(platform)
-            original = module.make_client
-
-            def patched(conn, as_of=None, _original=original):
-                client = _original(conn, as_of)
-                client._sleep = waits.append  # never wait in tests
-                return client
-
-            module.make_client = patched
-            try:
-                summary = extract.extract_platform(platform, DAY, paths,
-                                                   _conn(url, platform, max_retries=8))
-            finally:
-                module.make_client = original
+            summary = extract.extract_platform(platform, DAY, paths,
+                                               _conn(url, platform, max_retries=8))
             assert summary["retries"] > 0
+            # every retry is one more call; nothing else is called twice
+            assert summary["api_calls"] == reference[platform]["api_calls"] + summary["retries"]
             assert _landed_ids(paths, platform) == _landed_ids(reference_paths, platform)
+            assert _landed_rows(paths, platform) == _landed_rows(reference_paths, platform)
     assert waits and max(waits) <= 30
 
 
-def test_malformed_records_go_to_quarantine_with_reason(world, tmp_path):
+def test_malformed_records_go_to_quarantine_with_reason(world, clean_run, tmp_path):
     paths = _home(tmp_path, world)
+    quarantined_entities = set()
     with running_sandbox(world, faults=Faults(bad_record=0.5)) as url:
-        summary = extract.extract_platform("x", DAY, paths, _conn(url, "x"))
-    quarantined = pq.read_table(landing.quarantine_file(paths, "x", DAY)).to_pylist()
-    assert summary["quarantined"] == len(quarantined) > 0
-    assert all(row["reason"].startswith("unparseable") for row in quarantined)
-    assert all("n/a" in row["raw_payload"] for row in quarantined)
+        for platform in PLATFORMS:
+            summary = extract.extract_platform(platform, DAY, paths, _conn(url, platform))
+            quarantined = pq.read_table(landing.quarantine_file(paths, platform, DAY)).to_pylist()
+            assert summary["quarantined"] == len(quarantined) > 0
+            assert all(row["reason"].startswith("unparseable") for row in quarantined)
+            assert all("n/a" in row["raw_payload"] for row in quarantined)
+            quarantined_entities |= {(platform, row["entity"]) for row in quarantined}
+            # a quarantined record is never also landed
+            landed = {e: {r["raw_payload"] for r in rows}
+                      for e, rows in _landed_rows(paths, platform).items()}
+            assert not any(row["raw_payload"] in landed[row["entity"]] for row in quarantined)
+    assert {("x", "follower_samples"), ("x", "comment_samples"), ("tiktok", "comment_samples"),
+            ("weibo", "follower_samples"), ("youtube", "comment_samples")} <= quarantined_entities
+
+
+def test_a_failing_platform_does_not_stop_the_others(world, clean_run, tmp_path):
+    reference_paths, _ = clean_run
+    paths = _home(tmp_path, world)
+    failed = []
+    with running_sandbox(world) as url:
+        for platform in PLATFORMS:
+            conn = _conn(url, platform)
+            if platform == "youtube":
+                conn = Connection(platform, conn.base_url, "revoked-key", conn.extra)
+            try:
+                extract.extract_platform(platform, DAY, paths, conn)
+            except PlatformError:
+                failed.append(platform)
+    assert failed == ["youtube"]
+    assert not landing.raw_file(paths, "youtube", "accounts", DAY).exists()
+    for platform in set(PLATFORMS) - {"youtube"}:
+        assert _landed_ids(paths, platform) == _landed_ids(reference_paths, platform)
+
+
+def test_interrupted_extraction_resumes_from_its_checkpoint(world, tmp_path, monkeypatch):
+    """An outage after 25 calls stops the run; the rerun skips the accounts already done,
+    makes fewer calls than a run from scratch and lands the same rows."""
+    monkeypatch.setattr(extract, "ACCOUNTS_PER_CHECKPOINT", 4)
+    waits: list[float] = []
+    _never_sleep(monkeypatch, waits)
+    platform = "tiktok"
+    uninterrupted, resumed = _home(tmp_path / "a", world), _home(tmp_path / "b", world)
+    checkpoint = (resumed.runs / "extract" / f"dt={DAY}" / f"{platform}.checkpoint")
+    with running_sandbox(world) as url:
+        full = extract.extract_platform(platform, DAY, uninterrupted, _conn(url, platform))
+    with running_sandbox(world, faults=Faults(outage_after=25)) as url:
+        with pytest.raises(PlatformError, match="503"):
+            extract.extract_platform(platform, DAY, resumed, _conn(url, platform, max_retries=1))
+    assert (checkpoint / "progress.json").exists()
+    with running_sandbox(world) as url:
+        again = extract.extract_platform(platform, DAY, resumed, _conn(url, platform))
+    assert 0 < again["resumed_accounts"] < full["registered_accounts"]
+    assert again["api_calls"] < full["api_calls"]
+    assert again["rows"] == full["rows"]
+    assert _landed_rows(resumed, platform) == _landed_rows(uninterrupted, platform)
+    assert not checkpoint.exists()
 
 
 def test_bad_token_fails_the_platform_clearly_and_never_shows_the_token(world, tmp_path, caplog):
@@ -135,6 +245,7 @@ def test_rerun_replaces_the_partition(world, clean_run, tmp_path):
     files = list((paths.landing / "raw" / "tiktok" / "posts").rglob("*"))
     assert [f.name for f in files if f.is_file()] == ["part-0.parquet"]
     assert _landed_ids(paths, "tiktok") == _landed_ids(clean_run[0], "tiktok")
+    assert not (paths.runs / "extract" / f"dt={DAY}" / "tiktok.checkpoint").exists()
 
 
 def test_weibo_without_commercial_access_says_so(world, tmp_path):

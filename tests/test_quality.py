@@ -16,8 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from kolpipe import config, quality
-from kolpipe.landing_schema import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, schema
+from kolpipe import config, landing_schema, quality
+from kolpipe.landing_schema import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, SAMPLE_ENTITIES, schema
 from kolpipe.quality import RawDataCheckFailed, raise_if_failed, validate_landed
 
 DAY = date(2026, 3, 2)
@@ -79,6 +79,9 @@ def land(paths: config.Paths, platform: str = "instagram", day: date = DAY, acco
             for entity in ENTITIES}
     for entity, entity_rows in rows.items():
         write_partition(paths, platform, entity, day, entity_rows)
+    for entity in SAMPLE_ENTITIES:  # landed empty: these checks are about the three above
+        if entity in landing_schema.NATIVE_FIELDS[platform]:
+            write_partition(paths, platform, entity, day, [])
     registry = [{"kol_id": f"kol-{n}", "display_name": f"KOL {n}", "niche": "tech",
                  "language": "en", "platform": platform, "account_id": account_id(platform, n),
                  "handle": f"handle{n}", "logical_date": day}

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from kolpipe.sandbox.world import World, round_significant
+from kolpipe.sandbox.world import GENERIC_COMMENTS, UNSAFE_PHRASES, World, round_significant
 
 
 def test_world_is_deterministic_and_order_independent():
@@ -45,3 +45,80 @@ def test_youtube_rounding_keeps_three_significant_figures():
     assert round_significant(123_456) == 123_000
     assert round_significant(999) == 999
     assert round_significant(1_234_567) == 1_230_000
+
+
+def _generic_share(account, day):
+    comments = [c for p in account.recent_posts(day, 7) for c in account.comments_on(p, day, 100)]
+    texts = [c.text for c in comments]
+    return sum(t in GENERIC_COMMENTS for t in texts) / max(1, len(texts)), len(texts)
+
+
+def test_audience_and_comment_problems_are_planted_and_labelled():
+    world, day = World(200), date(2026, 6, 1)
+    problems = {label["problem"] for label in world.labels()}
+    assert {"engagement_pod", "generic_comments", "deleted_posts", "brand_unsafe",
+            "bought_likes", "fake_audience"} <= problems
+
+    def fake_share(account):
+        sample = account.follower_sample(day, 100)
+        return sum(f["is_fake"] for f in sample) / len(sample)
+
+    live = [a for a in world.accounts if a.exists_on(day)]
+    faked = [fake_share(a) for a in live if "fake_audience" in a.problems]
+    genuine = [fake_share(a) for a in live if not a.problems]
+    assert min(faked) > 0.3 and max(genuine) < 0.25
+    assert sum(genuine) / len(genuine) > 0.02  # genuine audiences have a few fakes too
+
+    generic = [_generic_share(a, day) for a in live if "generic_comments" in a.problems]
+    normal = [_generic_share(a, day) for a in live if not a.problems]
+    generic = [share for share, n in generic if n >= 20]
+    normal = [share for share, n in normal if n >= 20]
+    assert min(generic) > 0.45 and 0.03 < sum(normal) / len(normal) < 0.3
+
+
+def test_pods_comment_on_every_post_of_their_ring():
+    world, day = World(200), date(2026, 6, 1)
+    pods = [a for a in world.accounts if "engagement_pod" in a.problems]
+    assert pods and all(len(a.pod) >= 3 for a in pods)
+    checked = 0
+    for account in pods:
+        ring = {user_id for user_id, _ in account.pod}
+        for post in account.recent_posts(day, 7):
+            every = account.metrics_on(post, day).comments
+            comments = account.comments_on(post, day, every)
+            if every >= len(ring):
+                assert ring <= {c.author_id for c in comments}
+                checked += 1
+    assert checked > 0
+
+
+def test_deleted_posts_disappear_and_unsafe_captions_appear():
+    world = World(200)
+    deleters = [a for a in world.accounts if "deleted_posts" in a.problems]
+    posts = [(a, p) for a in deleters
+             for d in range(40)
+             for p in a.posts_published_on(max(a.problems["deleted_posts"], a.created_on)
+                                           + timedelta(days=d))]
+    deleted = [(a, p) for a, p in posts if p.deleted_on is not None]
+    assert len(deleted) > 0.2 * len(posts) > 0
+    for account, post in deleted[:20]:
+        before, after = post.deleted_on - timedelta(days=1), post.deleted_on
+        assert post.post_id in {p.post_id for p in account.recent_posts(before, 21)}
+        assert post.post_id not in {p.post_id for p in account.recent_posts(after, 21)}
+    unsafe = next(a for a in world.accounts if "brand_unsafe" in a.problems
+                  and not a.problems.keys() & {"dormant", "churned"})
+    since = max(unsafe.problems["brand_unsafe"], unsafe.created_on)
+    captions = [p.caption for d in range(60)
+                for p in unsafe.posts_published_on(since + timedelta(days=d))]
+    assert any(any(phrase in c for phrase in UNSAFE_PHRASES) for c in captions)
+
+
+def test_comments_are_stable_across_days_and_newest_first():
+    account = next(a for a in World(50).accounts if a.recent_posts(date(2026, 6, 1), 1)
+                   and a.metrics_on(a.recent_posts(date(2026, 6, 1), 1)[0],
+                                    date(2026, 6, 1)).comments >= 3)
+    post = account.recent_posts(date(2026, 6, 1), 1)[0]
+    first = account.comments_on(post, date(2026, 6, 1), 100)
+    later = account.comments_on(post, date(2026, 6, 3), 1000)
+    assert {c.comment_id for c in first} <= {c.comment_id for c in later}
+    assert [c.created_at for c in first] == sorted((c.created_at for c in first), reverse=True)

@@ -1,19 +1,32 @@
 """The extract-and-land stage for one platform and one logical date: the single code path used
-by the DAG task, the command line and the demo's history bootstrap."""
+by the DAG task, the command line and the demo's history bootstrap.
+
+Accounts are extracted in chunks; after each chunk the rows so far and the accounts done are
+saved in a checkpoint (runs/extract/dt=<date>/<platform>.checkpoint/), so a run interrupted
+by an outage, a quota or a killed worker resumes with the accounts not yet done instead of
+starting again from the first page. The checkpoint is removed once the partitions are landed.
+"""
 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
+import shutil
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from kolpipe import landing, registry
-from kolpipe.config import Paths, paths as default_paths
-from kolpipe.landing_schema import ENTITIES, QUARANTINE_SCHEMA, REGISTRY_SCHEMA, schema
+from kolpipe.config import Paths
+from kolpipe.config import paths as default_paths
+from kolpipe.landing_schema import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, entities, schema
 from kolpipe.platforms.base import Extraction
 from kolpipe.platforms.http import Connection, PlatformError, connection
 
 log = logging.getLogger(__name__)
+
+# Accounts per checkpointed chunk, unless the client says otherwise; 50 is YouTube's id batch.
+ACCOUNTS_PER_CHECKPOINT = 50
 
 
 def client_module(platform: str):
@@ -43,25 +56,44 @@ def extract_platform(platform: str, logical_date: date, paths: Paths | None = No
     conn = conn or connection(platform)
     extracted_at = _extraction_time(logical_date)
     out = Extraction(platform, logical_date, extracted_at)
-    log.info("%s %s: extracting %d accounts from %s", platform, logical_date, len(accounts),
+    checkpoint = Checkpoint(
+        _summary_file(paths, platform, logical_date).with_suffix(".checkpoint"), platform)
+    done, calls_before = checkpoint.restore(out)
+    todo = [a for a in accounts if a.account_id not in done]
+    if done:
+        log.info("%s %s: resuming from checkpoint, %d of %d accounts already done", platform,
+                 logical_date, len(accounts) - len(todo), len(accounts))
+    log.info("%s %s: extracting %d accounts from %s", platform, logical_date, len(todo),
              conn.base_url)
+    chunk_size = getattr(module, "ACCOUNTS_PER_CHECKPOINT", ACCOUNTS_PER_CHECKPOINT)
     with module.make_client(conn, as_of=logical_date.isoformat()) as client:
         out.stats = client.stats
         try:
-            module.extract(client, accounts, out)
+            for start in range(0, len(todo), chunk_size):
+                chunk = todo[start:start + chunk_size]
+                module.extract(client, chunk, out)
+                done |= {a.account_id for a in chunk}
+                checkpoint.save(out, done, calls_before + client.stats.calls)
+                log.info("%s %s: %d of %d accounts done, %d API calls", platform, logical_date,
+                         len(accounts) - len(todo) + start + len(chunk), len(accounts),
+                         client.stats.calls)
         except PlatformError as exc:
-            summary = {**out.summary(), "error": str(exc)}
+            summary = {**out.summary(), "error": str(exc),
+                       "checkpoint_accounts_done": len(done)}
             landing.write_json(_summary_file(paths, platform, logical_date), summary)
             raise
-    for entity in ENTITIES:
+    for entity in entities(platform):
         landing.write_partition(landing.raw_file(paths, platform, entity, logical_date),
                                 out.rows[entity], schema(platform, entity))
     landing.write_partition(landing.quarantine_file(paths, platform, logical_date),
                             out.quarantine, QUARANTINE_SCHEMA)
     summary = out.summary()
     summary["registered_accounts"] = len(accounts)
+    summary["resumed_accounts"] = len(accounts) - len(todo)
+    summary["api_calls_before_resume"] = calls_before
     summary["ran_at"] = datetime.now(UTC).isoformat()
     landing.write_json(_summary_file(paths, platform, logical_date), summary)
+    checkpoint.remove()
     log.info("%s %s: landed %s, quarantined %d, %d account errors, %d API calls (%d quota "
              "units, %d retries)", platform, logical_date, summary["rows"],
              summary["quarantined"], len(summary["account_errors"]), summary["api_calls"],
@@ -77,3 +109,58 @@ def _extraction_time(logical_date: date) -> datetime:
 
 def _summary_file(paths: Paths, platform: str, logical_date: date):
     return paths.runs / "extract" / f"dt={logical_date.isoformat()}" / f"{platform}.json"
+
+
+class Checkpoint:
+    """The rows landed so far and the accounts done, for one platform and date. Each save adds
+    one part per entity with the rows new since the last save, then rewrites progress.json,
+    which names the parts; a part not named there (a crash mid-save) is ignored."""
+
+    def __init__(self, folder: Path, platform: str):
+        self.folder = folder
+        self.platform = platform
+        self._saved: dict[str, int] = {}  # entity -> rows already in parts
+        self._parts = 0
+
+    @property
+    def _progress_file(self) -> Path:
+        return self.folder / "progress.json"
+
+    def restore(self, out: Extraction) -> tuple[set[str], int]:
+        """Loads saved rows into `out`; returns the accounts done and the API calls they took."""
+        if not self._progress_file.exists():
+            return set(), 0
+        progress = json.loads(self._progress_file.read_text())
+        self._parts = progress["parts"]
+        for part in range(self._parts):
+            for entity in [*entities(self.platform), "quarantine"]:
+                rows = landing.read_partition(self._part_file(entity, part)).to_pylist()
+                (out.quarantine if entity == "quarantine" else out.rows[entity]).extend(rows)
+        out.account_errors.extend(progress["account_errors"])
+        out.sample_gaps.extend(progress["sample_gaps"])
+        self._remember(out)
+        return set(progress["accounts_done"]), progress["api_calls"]
+
+    def save(self, out: Extraction, accounts_done: set[str], api_calls: int) -> None:
+        for entity in [*entities(self.platform), "quarantine"]:
+            rows = out.quarantine if entity == "quarantine" else out.rows[entity]
+            table_schema = QUARANTINE_SCHEMA if entity == "quarantine" else schema(
+                self.platform, entity)
+            landing.write_partition(self._part_file(entity, self._parts),
+                                    rows[self._saved.get(entity, 0):], table_schema)
+        self._parts += 1
+        self._remember(out)
+        landing.write_json(self._progress_file, {
+            "parts": self._parts, "accounts_done": sorted(accounts_done),
+            "account_errors": out.account_errors, "sample_gaps": out.sample_gaps,
+            "api_calls": api_calls})
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _remember(self, out: Extraction) -> None:
+        self._saved = {e: len(out.rows[e]) for e in entities(self.platform)}
+        self._saved["quarantine"] = len(out.quarantine)
+
+    def _part_file(self, entity: str, part: int) -> Path:
+        return self.folder / entity / f"part-{part:05d}.parquet"

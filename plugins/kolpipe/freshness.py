@@ -32,5 +32,7 @@ def raw_ready(logical_date: date, task_states: dict[str, str | None],
         raise RawDataNotReady(f"{day}: no platform was extracted; nothing to build. "
                               f"See the extract_<platform> task logs.")
     record = {"logical_date": day, "landed": landed, "stale": stale}
+    # dbt creates the warehouse file but not its folder.
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     write_json(paths.runs / "freshness" / f"dt={day}.json", record)
     return record

@@ -36,7 +36,6 @@ from kolpipe.config import paths as default_paths
 
 log = logging.getLogger(__name__)
 
-ENTITIES = ("accounts", "posts", "post_metrics")  # accounts first: the registry rule needs them
 SEVERITIES = ("row", "table")
 ENTRY_KEYS = {"expectation", "kwargs", "columns", "for_each_landing_column", "severity", "why"}
 # Reasons written by this stage start with the expectation name; the landing stage's do not.
@@ -171,7 +170,9 @@ def validate_landed(platform: str, logical_date: date, paths: Paths | None = Non
     landed_rows: dict[str, int] = {}
     cleaned: dict[str, Any] = {}  # entity -> landed table without the rows it quarantines
 
-    for entity in ENTITIES:
+    from kolpipe.landing_schema import entities as landed_entities
+
+    for entity in landed_entities(platform):  # accounts first: the registry rule needs them
         table = _Table(platform, entity, logical_date, paths)
         if not table.path.exists():
             failures.append(table.failure("landed_partition_exists",
@@ -656,7 +657,9 @@ def _final_counts(platform: str, quarantine: Any, cleaned: dict[str, Any],
     """Counts and row-level failures read from the final files, so reruns report the same."""
     quality_rows = [row for row in quarantine.to_pylist() if _is_quality_reason(row)]
     counts, failures = {}, []
-    for entity in ENTITIES:
+    from kolpipe.landing_schema import entities as landed_entities
+
+    for entity in landed_entities(platform):
         if entity not in landed_rows:
             continue
         rows = [row for row in quality_rows if row["entity"] == entity]

@@ -8,12 +8,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Callable
 
-from kolpipe.landing_schema import ENTITIES
+from kolpipe.landing_schema import ENTITIES, SAMPLE_ENTITIES, entities
 from kolpipe.platforms.http import CallStats
 
 # Posts are re-observed daily for this many days after publication, long enough to read each
 # post's metrics at the fixed age of 7 days used by the marts.
 POST_WINDOW_DAYS = 14
+# Samples stay small and bounded so they cost a fixed number of calls per account-day: the
+# first page of followers (the newest ones, where bought followers show first), and the
+# newest comments of the posts published in the last few days (when most comments arrive).
+FOLLOWER_SAMPLE_SIZE = 100
+COMMENT_SAMPLE_DAYS = 2
+COMMENTS_PER_POST = 50
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,13 @@ class Extraction:
     platform: str
     logical_date: date
     extracted_at: datetime
-    rows: dict[str, list[dict]] = field(default_factory=lambda: {e: [] for e in ENTITIES})
+    rows: dict[str, list[dict]] = field(
+        default_factory=lambda: {e: [] for e in ENTITIES + SAMPLE_ENTITIES})
     quarantine: list[dict] = field(default_factory=list)
     account_errors: list[dict] = field(default_factory=list)
+    # Samples that could not be read for an account whose profile and posts did land
+    # (comments turned off, followers list hidden): recorded, not an account failure.
+    sample_gaps: list[dict] = field(default_factory=list)
     stats: CallStats = field(default_factory=CallStats)
 
     @property
@@ -64,13 +74,25 @@ class Extraction:
         return row
 
     def add_post(self, account_id: str, item: Any, parse_post: Callable[[Any], dict],
-                 parse_metrics: Callable[[Any], dict]) -> None:
-        """A post item yields the post's attributes and today's observation of its metrics."""
-        if self.add("posts", account_id, item, parse_post) is not None:
-            self.add("post_metrics", account_id, item, parse_metrics)
+                 parse_metrics: Callable[[Any], dict]) -> tuple[dict, dict] | None:
+        """A post item yields the post's attributes and today's observation of its metrics;
+        returns both rows, or None when either went to quarantine."""
+        post = self.add("posts", account_id, item, parse_post)
+        if post is None:
+            return None
+        metrics = self.add("post_metrics", account_id, item, parse_metrics)
+        return None if metrics is None else (post, metrics)
+
+    def wants_comments(self, published_at: datetime) -> bool:
+        """Whether a post is young enough for today's comment sample."""
+        first_day = self.logical_date - timedelta(days=COMMENT_SAMPLE_DAYS - 1)
+        return datetime.combine(first_day, time(0), tzinfo=UTC) <= published_at < self.window_end
 
     def in_window(self, published_at: datetime) -> bool:
         return self.window_start <= published_at < self.window_end
+
+    def sample_gap(self, account_id: str, entity: str, message: str) -> None:
+        self.sample_gaps.append({"account_id": account_id, "entity": entity, "message": message})
 
     def account_failed(self, account: RegistryAccount, kind: str, message: str) -> None:
         self.account_errors.append({"kol_id": account.kol_id, "account_id": account.account_id,
@@ -81,9 +103,11 @@ class Extraction:
             "platform": self.platform,
             "logical_date": self.logical_date.isoformat(),
             "extracted_at": self.extracted_at.isoformat(),
-            "rows": {entity: len(rows) for entity, rows in self.rows.items()},
+            "rows": {entity: len(rows) for entity, rows in self.rows.items()
+                     if entity in entities(self.platform)},
             "quarantined": len(self.quarantine),
             "account_errors": self.account_errors,
+            "sample_gaps": self.sample_gaps,
             "api_calls": self.stats.calls,
             "retries": self.stats.retries,
             "throttled": self.stats.throttled,

@@ -47,6 +47,8 @@ class Connection:
     base_url: str
     token: str
     extra: dict = field(default_factory=dict)
+    login: str = ""
+    port: int | None = None
 
     def __repr__(self) -> str:  # never show the token
         return f"Connection({self.platform!r}, {self.base_url!r}, token=***)"
@@ -70,15 +72,17 @@ def connection(platform: str) -> Connection:
                 f"\"password\": \"<token>\"}}'"
             ) from exc
         return Connection(platform, airflow_conn.host or "", airflow_conn.password or "",
-                          dict(airflow_conn.extra_dejson))
+                          dict(airflow_conn.extra_dejson), airflow_conn.login or "",
+                          airflow_conn.port)
     if raw.lstrip().startswith("{"):
         data = json.loads(raw)
         return Connection(platform, data.get("host", ""), data.get("password", ""),
-                          data.get("extra") or {})
+                          data.get("extra") or {}, data.get("login") or "", data.get("port"))
     from airflow.sdk.definitions.connection import Connection as AirflowConnection
 
     parsed = AirflowConnection.from_uri(raw, conn_id=conn_id)
-    return Connection(platform, parsed.host or "", parsed.password or "", parsed.extra_dejson)
+    return Connection(platform, parsed.host or "", parsed.password or "", parsed.extra_dejson,
+                      parsed.login or "", parsed.port)
 
 
 @dataclass

@@ -5,7 +5,12 @@ GET /{our-ig-user-id}?fields=business_discovery.username(<handle>){<user fields>
     media.limit(50).after(<cursor>){<media fields>}}
 Media are returned newest first; paging stops once a page reaches posts older than the window.
 `like_count` is omitted when the account hides likes: stored as null, never as 0.
+No follower or comment samples: Business Discovery returns neither a follower list nor
+comments, and the IG Media comments edge (GET /{ig-media-id}/comments) needs a token of the
+account that owns the media (instagram_manage_comments), so other KOLs' comments are out of
+reach. Only comments_count is landed.
 Doc: developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/business_discovery
+and .../reference/ig-media/comments (Graph API v23.0; comments reference updated 2025-01-21).
 """
 
 from __future__ import annotations
@@ -58,10 +63,15 @@ def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
         page = user.get("media", {})
         reached_older = False
         for item in page.get("data", []):
-            if "timestamp" in item and parse_time(item["timestamp"]) < out.window_start:
+            try:
+                published = parse_time(item["timestamp"])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                out.add("posts", account.account_id, item, _post_row)  # quarantined with why
+                continue
+            if published < out.window_start:
                 reached_older = True
                 continue
-            if "timestamp" in item and parse_time(item["timestamp"]) >= out.window_end:
+            if published >= out.window_end:
                 continue
             out.add_post(account.account_id, item, _post_row, _metrics_row)
         next_cursor = page.get("paging", {}).get("cursors", {}).get("after")

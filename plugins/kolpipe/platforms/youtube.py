@@ -1,16 +1,20 @@
 """YouTube Data API v3: channels.list (50 ids a call), the uploads playlist through
-playlistItems.list (newest first, 50 a page, nextPageToken), videos.list (50 ids a call).
-Never search.list: it costs 100 units a call. Each list call costs 1 quota unit of the
-default 10,000 a day. subscriberCount is rounded to three significant figures and missing
-when hiddenSubscriberCount is true.
-Doc: developers.google.com/youtube/v3/docs (channels/list, playlistItems/list, videos/list)
+playlistItems.list (newest first, 50 a page, nextPageToken), videos.list (50 ids a call), and
+a comment sample through commentThreads.list (videoId, order=time, maxResults up to 100, one
+page per recent video). Never search.list: it costs 100 units a call. Each list call costs
+1 quota unit of the default 10,000 a day. subscriberCount is rounded to three significant
+figures and missing when hiddenSubscriberCount is true. No follower sample: a channel's
+subscriber list is private to its owner (subscriptions.list mySubscribers needs their token).
+Doc: developers.google.com/youtube/v3/docs (channels/list, playlistItems/list, videos/list,
+commentThreads/list), YouTube Data API v3 reference as of 2025-2026 (revision history
+through 2025).
 """
 
 from __future__ import annotations
 
 import httpx
 
-from kolpipe.platforms.base import Extraction, RegistryAccount, count, parse_time
+from kolpipe.platforms.base import COMMENTS_PER_POST, Extraction, RegistryAccount, count, parse_time
 from kolpipe.platforms.http import AccountError, ApiClient, Connection, PlatformError
 
 BATCH = 50
@@ -48,7 +52,23 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
             "part": "snippet,statistics,paidProductPlacementDetails", "maxResults": BATCH,
             "id": ",".join(ids[start:start + BATCH])})
         for item in body.get("items", []):
-            out.add_post(video_owner.get(item.get("id"), ""), item, _post_row, _metrics_row)
+            rows = out.add_post(video_owner.get(item.get("id"), ""), item, _post_row,
+                                _metrics_row)
+            if rows and rows[1]["comment_count"] and out.wants_comments(rows[0]["published_at"]):
+                _sample_comments(client, rows[0]["account_id"], rows[0]["id"], out)
+
+
+def _sample_comments(client: ApiClient, account_id: str, video_id: str, out: Extraction) -> None:
+    """The newest comments of one video: one page, one quota unit."""
+    try:
+        body = client.request("GET", "commentThreads", on_error=_classify_comments, params={
+            "part": "snippet", "videoId": video_id, "maxResults": COMMENTS_PER_POST,
+            "order": "time", "textFormat": "plainText"})
+    except AccountError as exc:
+        out.sample_gap(account_id, "comment_samples", f"youtube video {video_id}: {exc}")
+        return
+    for item in body.get("items", []):
+        out.add("comment_samples", account_id, item, _comment_row)
 
 
 def _recent_upload_ids(client: ApiClient, playlist_id: str, out: Extraction) -> list[str]:
@@ -98,6 +118,16 @@ def _classify(response: httpx.Response) -> None:
         raise AccountError("not_found", f"youtube: {reason or 'not found'}")
 
 
+def _classify_comments(response: httpx.Response) -> None:
+    try:
+        reason = response.json()["error"]["errors"][0].get("reason", "")
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        reason = ""
+    if reason in ("commentsDisabled", "videoNotFound", "forbidden"):
+        raise AccountError(reason, f"comments not readable ({reason})")
+    _classify(response)
+
+
 def _account_row(item: dict) -> dict:
     stats, snippet = item["statistics"], item["snippet"]
     hidden = bool(stats.get("hiddenSubscriberCount", False))
@@ -128,4 +158,18 @@ def _metrics_row(item: dict) -> dict:
         "id": item["id"], "view_count": count(stats.get("viewCount")),
         "like_count": count(stats.get("likeCount")),
         "comment_count": count(stats.get("commentCount")),
+    }
+
+
+def _comment_row(item: dict) -> dict:
+    snippet = item["snippet"]
+    top = snippet["topLevelComment"]["snippet"]
+    return {
+        "id": item["id"], "video_id": snippet["videoId"],
+        "author_channel_id": (top.get("authorChannelId") or {}).get("value"),
+        "author_display_name": top.get("authorDisplayName"),
+        "text_original": top.get("textOriginal", top.get("textDisplay")),
+        "like_count": count(top.get("likeCount")),
+        "total_reply_count": count(snippet.get("totalReplyCount")),
+        "published_at": parse_time(top["publishedAt"]),
     }

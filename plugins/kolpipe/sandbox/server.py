@@ -13,12 +13,13 @@ import threading
 import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from kolpipe.config import PLATFORMS
-from kolpipe.sandbox.world import Account, Post, World, round_significant
+from kolpipe.sandbox.world import Account, Comment, Post, World, round_significant
 
 TOKENS = {platform: f"sandbox-{platform}-token" for platform in PLATFORMS}
 OUR_IG_USER_ID = "17841400000000001"
@@ -37,6 +38,7 @@ class Faults:
     bad_record: float = 0.0
     timeout_seconds: float = 2.0
     broken_schema_on: frozenset[tuple[str, str]] = frozenset()  # (platform, iso date)
+    outage_after: int | None = None  # every request after this many answers 503 (an outage)
 
 
 class RateLimiter:
@@ -65,6 +67,14 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
     rng = random.Random(world.seed)
     limiters = {p: RateLimiter(rate_per_second) for p in PLATFORMS}
     handles = _handle_index(world)
+    served = dict.fromkeys(PLATFORMS, 0)
+
+    @lru_cache(maxsize=16)
+    def post_index(platform: str, as_of: date) -> dict[str, tuple[Account, Post]]:
+        """Posts looked up by id (videos.list, comments): one scan per platform and date."""
+        return {post.post_id: (account, post) for account in world.accounts
+                if account.platform == platform and account.exists_on(as_of)
+                for post in account.recent_posts(as_of, 21)}
 
     @app.middleware("http")
     async def platform_gate(request: Request, call_next):
@@ -80,7 +90,9 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
         if not allowed or rng.random() < faults.throttle:
             return JSONResponse({"title": "Too Many Requests"}, 429,
                                 headers={**headers, "Retry-After": "1"})
-        if rng.random() < faults.server_error:
+        served[platform] += 1
+        outage = faults.outage_after is not None and served[platform] > faults.outage_after
+        if outage or rng.random() < faults.server_error:
             return JSONResponse({"error": "backend unavailable"}, 503)
         if rng.random() < faults.timeout:
             clock.sleep(faults.timeout_seconds)
@@ -103,7 +115,7 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
         if records and rng.random() < faults.bad_record:
             victim = rng.choice(records)
             for key in ("followers_count", "like_count", "timestamp", "created_at", "publishedAt",
-                        "create_time", "reposts_count", "comments_count"):
+                        "create_time", "reposts_count", "comments_count", "snippet"):
                 if key in victim:
                     victim[key] = "n/a"
                     break
@@ -184,8 +196,8 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
     def youtube_videos(request: Request, id: str, part: str = ""):
         as_of = request.state.as_of
         items = []
-        wanted = set(id.split(",")[:50])
-        for account, post in _posts_by_id(world, "youtube", wanted, as_of):
+        index = post_index("youtube", as_of)
+        for account, post in (index[v] for v in id.split(",")[:50] if v in index):
             metrics = account.metrics_on(post, as_of)
             items.append({
                 "kind": "youtube#video", "id": post.post_id,
@@ -196,6 +208,25 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
                 "paidProductPlacementDetails": {"hasPaidProductPlacement": post.is_sponsored},
             })
         return respond(request, {"kind": "youtube#videoListResponse", "items": items})
+
+    @app.get("/youtube/v3/commentThreads")
+    def youtube_comment_threads(request: Request, videoId: str, part: str = "",
+                                maxResults: int = 20, pageToken: str | None = None,
+                                order: str = "time", textFormat: str = "html"):
+        as_of = request.state.as_of
+        found = post_index("youtube", as_of).get(videoId)
+        if found is None:
+            return JSONResponse({"error": {"code": 404, "message": "video not found",
+                                           "errors": [{"reason": "videoNotFound"}]}}, 404)
+        account, post = found
+        offset, size = int(pageToken or 0), min(maxResults, 100)
+        comments = account.comments_on(post, as_of, offset + size)
+        items = [_youtube_thread(account, c) for c in comments[offset:offset + size]]
+        body = {"kind": "youtube#commentThreadListResponse",
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": size}, "items": items}
+        if offset + size < account.metrics_on(post, as_of).comments:
+            body["nextPageToken"] = str(offset + size)
+        return respond(request, body)
 
     # TikTok Research API.
     @app.post("/tiktok/v2/research/user/info/")
@@ -239,6 +270,45 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
         page = videos[cursor:cursor + size]
         data = {"videos": page, "cursor": cursor + len(page),
                 "has_more": cursor + size < len(videos), "search_id": "sandbox-search"}
+        return respond(request, {"data": data, "error": _tiktok_ok()})
+
+    @app.post("/tiktok/v2/research/user/followers/")
+    async def tiktok_user_followers(request: Request):
+        as_of = request.state.as_of
+        query = await request.json()
+        username = query.get("username", "")
+        account = _by_handle(handles, "tiktok", username, as_of)
+        if account is None:
+            return _tiktok_error(400, "invalid_params", f"user {username} does not exist")
+        if account.is_private_on(as_of):
+            return _tiktok_error(400, "invalid_params", f"user {username} is private")
+        size = min(int(query.get("max_count", 20)), 100)
+        followers = account.follower_sample(as_of, size)
+        # The cursor is a follow time; the sandbox's followers followed one minute apart.
+        newest = int(datetime.combine(as_of + timedelta(days=1), datetime.min.time(),
+                                      tzinfo=UTC).timestamp())
+        data = {"user_followers": [{"display_name": f["full_name"], "username": f["username"]}
+                                   for f in followers],
+                "cursor": newest - 60 * len(followers),
+                "has_more": account.followers_on(as_of) > len(followers)}
+        return respond(request, {"data": data, "error": _tiktok_ok()})
+
+    @app.post("/tiktok/v2/research/video/comment/list/")
+    async def tiktok_video_comments(request: Request, fields: str = ""):
+        as_of = request.state.as_of
+        query = await request.json()
+        found = post_index("tiktok", as_of).get(str(query.get("video_id")))
+        if found is None:
+            return _tiktok_error(400, "invalid_params", "video does not exist")
+        account, post = found
+        cursor, size = int(query.get("cursor") or 0), min(int(query.get("max_count", 10)), 100)
+        comments = account.comments_on(post, as_of, cursor + size)[cursor:cursor + size]
+        data = {"comments": [{"id": int(c.comment_id), "video_id": int(post.post_id),
+                              "text": c.text, "like_count": c.like_count, "reply_count": 0,
+                              "parent_comment_id": int(post.post_id),
+                              "create_time": int(c.created_at.timestamp())} for c in comments],
+                "cursor": cursor + len(comments),
+                "has_more": cursor + size < account.metrics_on(post, as_of).comments}
         return respond(request, {"data": data, "error": _tiktok_ok()})
 
     # X API v2.
@@ -297,6 +367,51 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
             meta["next_token"] = str(offset + size)
         return respond(request, {"data": data, "meta": meta} if data else {"meta": meta})
 
+    @app.get("/x/2/users/{user_id}/followers")
+    def x_user_followers(request: Request, user_id: str, max_results: int = 100,
+                         pagination_token: str | None = None):
+        as_of = request.state.as_of
+        account = world.account("x", user_id)
+        if account is None or not account.exists_on(as_of):
+            return JSONResponse({"title": "Not Found Error", "detail": "user not found",
+                                 "type": "https://api.twitter.com/2/problems/resource-not-found"},
+                                404)
+        if account.is_private_on(as_of):
+            return JSONResponse({"title": "Authorization Error", "detail": "protected user",
+                                 "type": "https://api.twitter.com/2/problems/not-authorized-for-resource"},
+                                403)
+        size = max(1, min(max_results, 1000))
+        data = [_x_follower(f, as_of) for f in account.follower_sample(as_of, size)]
+        meta = {"result_count": len(data)}
+        if account.followers_on(as_of) > len(data):
+            meta["next_token"] = f"sandbox-{len(data)}"
+        return respond(request, {"data": data, "meta": meta} if data else {"meta": meta})
+
+    @app.get("/x/2/tweets/search/recent")
+    def x_search_recent(request: Request, query: str, max_results: int = 10,
+                        next_token: str | None = None):
+        as_of = request.state.as_of
+        conversation = query.split("conversation_id:", 1)[1].split()[0] if (
+            "conversation_id:" in query) else ""
+        found = post_index("x", as_of).get(conversation)
+        offset, size = int(next_token or 0), max(10, min(max_results, 100))
+        comments = []
+        if found is not None:
+            account, post = found
+            comments = account.comments_on(post, as_of, offset + size)[offset:offset + size]
+        data = [{"id": c.comment_id, "text": c.text, "author_id": c.author_id,
+                 "conversation_id": c.post_id, "created_at": _iso(c.created_at),
+                 "edit_history_tweet_ids": [c.comment_id]} for c in comments]
+        users = {c.author_id: {"id": c.author_id, "username": c.author, "name": c.author}
+                 for c in comments}
+        meta = {"result_count": len(data)}
+        if data:
+            meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+        if found is not None and offset + size < found[0].metrics_on(found[1], as_of).comments:
+            meta["next_token"] = str(offset + size)
+        body = {"data": data, "includes": {"users": list(users.values())}, "meta": meta}
+        return respond(request, body if data else {"meta": meta})
+
     # Weibo Open API.
     @app.get("/weibo/2/users/show.json")
     def weibo_user(request: Request, uid: str):
@@ -325,12 +440,48 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
                              "comments_count": m.comments, "attitudes_count": m.likes})
         return respond(request, {"statuses": statuses, "total_number": len(posts)})
 
+    @app.get("/weibo/2/friendships/followers.json")
+    def weibo_followers(request: Request, uid: str, count: int = 50, cursor: int = 0):
+        as_of = request.state.as_of
+        account = world.account("weibo", uid)
+        if account is None or not account.exists_on(as_of):
+            return _weibo_error(20003, "User does not exists!", "/2/friendships/followers.json")
+        if account.is_private_on(as_of):
+            return _weibo_error(20112, "Can not read the user's followers",
+                                "/2/friendships/followers.json")
+        size = min(count, 200)
+        users = [_weibo_follower(f, as_of) for f in account.follower_sample(as_of, size)]
+        more = account.followers_on(as_of) > len(users)
+        return respond(request, {"users": users, "next_cursor": len(users) if more else 0,
+                                 "previous_cursor": 0,
+                                 "total_number": account.followers_on(as_of)})
+
+    @app.get("/weibo/2/comments/show.json")
+    def weibo_comments(request: Request, id: str, count: int = 50, page: int = 1):
+        as_of = request.state.as_of
+        found = post_index("weibo", as_of).get(id)
+        if found is None:
+            return _weibo_error(20101, "Target weibo does not exist!", "/2/comments/show.json")
+        account, post = found
+        size = min(count, 200)
+        comments = account.comments_on(post, as_of, page * size)[(page - 1) * size:page * size]
+        status = {"id": int(post.post_id), "idstr": post.post_id}
+        body = {"comments": [{"created_at": _weibo_time(c.created_at), "id": int(c.comment_id),
+                              "idstr": c.comment_id, "text": c.text, "source": "sandbox",
+                              "user": {"id": int(c.author_id), "idstr": c.author_id,
+                                       "screen_name": c.author},
+                              "status": status} for c in comments],
+                "previous_cursor": 0, "next_cursor": 0,
+                "total_number": account.metrics_on(post, as_of).comments}
+        return respond(request, body)
+
     return app
 
 
 def _records(body: dict) -> list[dict]:
     for path in (("business_discovery", "media", "data"), ("items",), ("data", "videos"),
-                 ("data",), ("statuses",)):
+                 ("data", "user_followers"), ("data", "comments"), ("data",), ("statuses",),
+                 ("users",), ("comments",)):
         node = body
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
@@ -358,14 +509,54 @@ def _by_handle(index: dict, platform: str, handle: str, as_of: date) -> Account 
     return None
 
 
-def _posts_by_id(world: World, platform: str, wanted: set[str], as_of: date):
-    # Videos are looked up by id; the sandbox scans the recent posts of its accounts.
-    for account in world.accounts:
-        if account.platform != platform or not account.exists_on(as_of):
-            continue
-        for post in account.recent_posts(as_of, 21):
-            if post.post_id in wanted:
-                yield account, post
+def _youtube_thread(account: Account, comment: Comment) -> dict:
+    snippet = {"channelId": account.user_id, "videoId": comment.post_id,
+               "textDisplay": comment.text, "textOriginal": comment.text,
+               "authorDisplayName": "@" + comment.author,
+               "authorChannelUrl": f"http://www.youtube.com/@{comment.author}",
+               "authorChannelId": {"value": comment.author_id}, "canRate": True,
+               "viewerRating": "none", "likeCount": comment.like_count,
+               "publishedAt": _iso(comment.created_at), "updatedAt": _iso(comment.created_at)}
+    return {"kind": "youtube#commentThread", "id": comment.comment_id,
+            "snippet": {"channelId": account.user_id, "videoId": comment.post_id,
+                        "topLevelComment": {"kind": "youtube#comment", "id": comment.comment_id,
+                                            "snippet": snippet},
+                        "canReply": True, "totalReplyCount": 0, "isPublic": True}}
+
+
+def _profile_image(follower: dict) -> str:
+    if follower["has_profile_pic"]:
+        return f"https://pbs.twimg.com/profile_images/{follower['id']}/photo_normal.jpg"
+    return "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+
+
+def _x_follower(follower: dict, as_of: date) -> dict:
+    return {"id": follower["id"], "username": follower["username"],
+            "name": follower["full_name"], "description": follower["bio"],
+            "protected": follower["is_private"],
+            "url": "https://t.co/sandbox" if follower["has_external_url"] else "",
+            "profile_image_url": _profile_image(follower),
+            "created_at": f"{(as_of - timedelta(days=400)).isoformat()}T00:00:00.000Z",
+            "public_metrics": {"followers_count": follower["followers_count"],
+                               "following_count": follower["following_count"],
+                               "tweet_count": follower["posts_count"], "listed_count": 0,
+                               "like_count": 0}}
+
+
+def _weibo_follower(follower: dict, as_of: date) -> dict:
+    created = datetime.combine(as_of - timedelta(days=400), datetime.min.time(), tzinfo=UTC)
+    image = (f"https://tvax1.sinaimg.cn/crop.0.0.180.180.50/{follower['id']}.jpg"
+             if follower["has_profile_pic"]
+             else "https://tvax1.sinaimg.cn/default/images/default_avatar_male_50.gif")
+    return {"id": int(follower["id"]), "idstr": follower["id"],
+            "screen_name": follower["username"],
+            "name": follower["full_name"] or follower["username"],
+            "description": follower["bio"],
+            "url": "http://t.cn/sandbox" if follower["has_external_url"] else "",
+            "profile_image_url": image, "followers_count": follower["followers_count"],
+            "friends_count": follower["following_count"],
+            "statuses_count": follower["posts_count"], "verified": False,
+            "created_at": _weibo_time(created)}
 
 
 def _instagram_media(account: Account, post: Post, as_of: date) -> dict:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from kolpipe.config import PLATFORMS
+from kolpipe.sandbox.profiles import follower_profile
 
 REFERENCE_DATE = date(2026, 1, 1)
 NICHES = (
@@ -38,6 +39,25 @@ LANGUAGES = {
     "de": (["han", "na", "kla", "us", "gre", "ta", "jo", "nas", "lie", "se"], ["#kooperation", "#werbung"]),
 }
 GENERIC_WORDS = ("daily", "notes", "lab", "life", "world", "talks", "studio", "club")
+
+# Comments that say nothing about the post: what pods, bots and bought engagement leave behind,
+# and what some genuine fans write too.
+GENERIC_COMMENTS = ("nice pic", "love it", "amazing", "so cool", "wow", "great post", "🔥🔥🔥",
+                    "😍😍", "👏👏👏", "❤️", "💯", "nice", "awesome!!", "beautiful", "🙌")
+POD_COMMENTS = ("Amazing content as always 🙌", "Love this so much!! 💕", "Yes!! Obsessed 😍",
+                "This is everything 🔥", "Saving this one ✨")
+_OPENERS = ("Where did you get", "How long did you spend on", "Could you share more about",
+            "I tried", "Never thought about", "My sister loves", "Honest question about",
+            "Thanks for explaining", "Still waiting for part two of", "Disagree a bit on")
+_SUBJECTS = ("the {niche} setup", "this {niche} routine", "the second tip", "the ending",
+             "the lighting", "your {niche} budget", "the product you showed", "the last part",
+             "that {niche} trick", "the list at the end")
+_CLOSERS = ("?", "!", " - saved.", ", really useful.", " 🤔", ", going to try it this week.",
+            " :)", ". Subscribed.")
+# Captions no brand wants next to its name.
+UNSAFE_PHRASES = ("bet it all at the casino tonight 🎰", "wasted again lol 🍻🍻",
+                  "this guy deserves a punch", "free pills link in bio",
+                  "fight me if you disagree, losers")
 
 
 def _rng(*parts: object) -> random.Random:
@@ -71,6 +91,17 @@ class Post:
 
 
 @dataclass(frozen=True)
+class Comment:
+    comment_id: str
+    post_id: str
+    author_id: str
+    author: str
+    text: str
+    created_at: datetime
+    like_count: int
+
+
+@dataclass(frozen=True)
 class PostMetrics:
     likes: int
     comments: int
@@ -101,6 +132,10 @@ class Account:
     problems: dict[str, date] = field(default_factory=dict)
     spike_size: int = 0
     old_handle: str | None = None
+    # Audience and comment traits: genuine accounts have small non-zero shares too.
+    fake_follower_share: float = 0.05
+    generic_comment_share: float = 0.15
+    pod: tuple[tuple[str, str], ...] = ()  # (user_id, handle) of the other accounts in its ring
 
     @property
     def key(self) -> str:
@@ -165,8 +200,16 @@ class Account:
             if rng.random() < 0.02:
                 rate *= 8  # a viral post
             deleted_on = d + timedelta(days=rng.randint(1, 20)) if rng.random() < 0.01 else None
+            post_id = _post_id(self.platform, self.key, _day(d), i)
+            if "deleted_posts" in self.problems or "brand_unsafe" in self.problems:
+                # A stream of its own, so the other accounts' posts stay as they were.
+                extra = _rng("post-problems", post_id)
+                if d >= self.problems.get("deleted_posts", date.max) and extra.random() < 0.35:
+                    deleted_on = d + timedelta(days=extra.randint(2, 6))
+                if d >= self.problems.get("brand_unsafe", date.max) and extra.random() < 0.3:
+                    caption += " " + extra.choice(UNSAFE_PHRASES)
             posts.append(Post(
-                post_id=_post_id(self.platform, self.key, _day(d), i),
+                post_id=post_id,
                 published_at=published,
                 caption=caption,
                 media_type=rng.choice(MEDIA_TYPES[self.platform]),
@@ -188,6 +231,67 @@ class Account:
                     posts.append(post)
         posts.sort(key=lambda p: p.published_at, reverse=True)
         return posts
+
+    def fake_follower_share_on(self, d: date) -> float:
+        """Share of fake profiles among the newest followers (what a first page shows)."""
+        spike = self.problems.get("follower_spike")
+        if spike is not None and d >= spike:
+            return min(0.95, self.fake_follower_share + 0.7 * math.exp(-(d - spike).days / 20))
+        return self.fake_follower_share
+
+    def follower_sample(self, as_of: date, size: int) -> list[dict]:
+        """The newest `size` followers' public profiles on the date, each with an id."""
+        rng = _rng("followers-sample", self.key, _day(as_of))
+        share = self.fake_follower_share_on(as_of)
+        sample, taken = [], set()
+        for _ in range(min(size, self.followers_on(as_of))):
+            fake = rng.random() < share
+            profile = follower_profile(rng, fake)
+            while profile["username"] in taken:  # usernames are unique on a platform
+                profile["username"] += "." + "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=2))
+            taken.add(profile["username"])
+            profile["id"] = _user_id(self.platform, 10**6 + rng.randrange(10**9))
+            profile["is_fake"] = fake  # ground truth; servers never send it
+            sample.append(profile)
+        return sample
+
+    def comments_on(self, post: Post, as_of: date, limit: int) -> list[Comment]:
+        """The newest `limit` comments of the post on the date. Comment k is the same on every
+        date it exists, so daily samples overlap as real ones do."""
+        visible = self.metrics_on(post, as_of).comments
+        final = max(visible, round(post.final_engagements * ENGAGEMENT_SPLIT[self.platform][1]))
+        newest_first = range(visible - 1, max(-1, visible - 1 - limit), -1)
+        return [self._comment(post, k, final) for k in newest_first]
+
+    def _comment(self, post: Post, k: int, final: int) -> Comment:
+        rng = _rng("comment", post.post_id, k)
+        # Comments arrive as engagement matures: comment k at the age its count reached k.
+        age_days = -1.2 * math.log(max(1e-9, 1.0 - (k + 0.5) / (final + 1)))
+        created = post.published_at + timedelta(days=age_days)
+        comment_id = _post_id(self.platform, post.post_id, k, 1)
+        if k < len(self.pod):  # the ring is always first in
+            author_id, author = self.pod[k]
+            text = rng.choice(POD_COMMENTS)
+        elif rng.random() < self.generic_comment_share:
+            if "generic_comments" in self.problems and rng.random() < 0.5:
+                # A few bot accounts posting the same lines on every post.
+                bot = rng.randrange(12)
+                author_id = _user_id(self.platform, 9 * 10**8 + self.index * 16 + bot)
+                author = f"{rng.choice(('promo', 'fan', 'page'))}_{self.index}_{bot}"
+                text = GENERIC_COMMENTS[(self.index + bot) % 3]
+            else:
+                author_id, author = self._commenter(rng)
+                text = rng.choice(GENERIC_COMMENTS)
+        else:
+            author_id, author = self._commenter(rng)
+            subject = rng.choice(_SUBJECTS).format(niche=self.niche)
+            text = f"{rng.choice(_OPENERS)} {subject}{rng.choice(_CLOSERS)}"
+        return Comment(comment_id, post.post_id, author_id, author, text, created,
+                       like_count=int(rng.expovariate(0.5)))
+
+    def _commenter(self, rng: random.Random) -> tuple[str, str]:
+        n = rng.randrange(10**9)
+        return _user_id(self.platform, 10**6 + n), f"user{n}"
 
     def metrics_on(self, post: Post, as_of: date) -> PostMetrics:
         snapshot = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
@@ -264,6 +368,7 @@ class World:
         accounts = []
         for k in range(self.size):
             accounts.extend(self._kol_accounts(k))
+        _form_pods(accounts)
         return accounts
 
     @cached_property
@@ -315,7 +420,8 @@ class World:
         accounts = []
         for platform in platforms:
             index = k * 8 + PLATFORMS.index(platform)
-            followers = max(50, int(scale * PLATFORM_AUDIENCE[platform] * math.exp(rng.gauss(0, 0.5))))
+            audience = scale * PLATFORM_AUDIENCE[platform] * math.exp(rng.gauss(0, 0.5))
+            followers = max(50, int(audience))
             rate = PLATFORM_BASE_RATE[platform] * (followers / 10_000) ** -0.15
             account = Account(
                 kol_id=kol_id, platform=platform, index=index,
@@ -334,6 +440,7 @@ class World:
                 hidden_subscribers=platform == "youtube" and rng.random() < 0.05,
             )
             self._plant_problems(account, rng)
+            self._plant_audience_problems(account)
             accounts.append(account)
         return accounts
 
@@ -360,3 +467,40 @@ class World:
             account.problems["renamed_handle"] = when
             account.old_handle = account.handle
             account.handle = f"{account.handle}_official"
+
+    def _plant_audience_problems(self, account: Account) -> None:
+        """Follower and comment problems, drawn from a stream of their own so the problems
+        planted before them stay where they were."""
+        rng = _rng(self.seed, "audience", account.key)
+        account.fake_follower_share = rng.uniform(0.02, 0.10)
+        account.generic_comment_share = rng.uniform(0.08, 0.22)
+        if "fake_audience" in account.problems:
+            account.fake_follower_share = rng.uniform(0.45, 0.75)
+        when = REFERENCE_DATE + timedelta(days=rng.randint(-120, 200))
+        for problem, rate in (("engagement_pod", 0.05), ("generic_comments", 0.04),
+                              ("deleted_posts", 0.03), ("brand_unsafe", 0.03)):
+            if rng.random() < rate:
+                # Pods and comment bots work the account's whole life; the others start later.
+                account.problems[problem] = account.created_on if problem in (
+                    "engagement_pod", "generic_comments") else when
+        if "generic_comments" in account.problems:
+            account.generic_comment_share = rng.uniform(0.6, 0.85)
+
+
+def _form_pods(accounts: list[Account]) -> None:
+    """Accounts marked for a pod join rings of 4 to 7 on their platform; every member comments
+    on every post of the others. A lone leftover cannot form a ring and loses the mark."""
+    for platform in PLATFORMS:
+        members = [a for a in accounts if a.platform == platform and "engagement_pod" in a.problems]
+        rings, start = [], 0
+        while len(members) - start >= 4:
+            size = min(len(members) - start, 4 + start % 4)
+            if len(members) - start - size < 4:
+                size = len(members) - start
+            rings.append(members[start:start + size])
+            start += size
+        for leftover in members[start:]:
+            del leftover.problems["engagement_pod"]
+        for ring in rings:
+            for account in ring:
+                account.pod = tuple((o.user_id, o.handle) for o in ring if o is not account)
