@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := .tools/bin/uv
 VENV := .venv
 
-.PHONY: install demo test lint clean
+.PHONY: install install-system demo test lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -17,11 +17,23 @@ $(VENV)/.installed: $(UV) uv.lock pyproject.toml
 
 install: $(VENV)/.installed
 
+# Debian's docker-compose validates docker-compose.yml without a container engine (the tests do).
+install-system:
+	@command -v docker-compose >/dev/null || { [ "$$(id -u)" = 0 ] \
+		&& (apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null) \
+		|| echo "docker-compose is missing: run 'sudo apt-get install -y docker-compose'"; }
+
 demo: install
 	$(VENV)/bin/kolpipe demo
 
-test: install
+test: install install-system
 	$(VENV)/bin/pytest
+
+# A benchmark, not a test: 10,000 accounts x 365 days landed in bulk (cached in var/bench),
+# then the warehouse, extraction and DAG-parse figures; writes bench/results/latest.{json,md}.
+# BENCH_ARGS=--quick for a 500-account, 30-day run.
+bench: install
+	$(VENV)/bin/python -m kolpipe.bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check plugins dags tests

@@ -1,10 +1,11 @@
 """
 ### KOL daily pipeline
 
-Registry → extract (one task per platform) → land → validate raw (GX) → dbt build → publish →
-notify. The logical date is the day whose end-of-day state is extracted: the run for
-day D covers the data interval [D, D+1) and starts at D+1 00:00 UTC. Every task is idempotent
-for its date: reruns and backfills replace, never append.
+Registry → extract (one task per platform) → land → validate raw (GX) → dbt build (one task
+per model, Cosmos) → account gate (GX) → gated marts → publish → summary; alerts on failure.
+The logical date is the day whose end-of-day state is extracted: the run for day D covers the
+data interval [D, D+1) and starts at D+1 00:00 UTC. Every task is idempotent for its date:
+reruns and backfills replace, never append.
 Logic lives in the `kolpipe` package under plugins/; this file only wires tasks.
 """
 
@@ -60,7 +61,14 @@ def kol_daily():
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id])[ti.run_id]
         return pipeline.raw_ready(logical_date, states)
 
-    @task
+    # The gate and publish read the warehouse file: they share the dbt tasks' one-writer pool.
+    @task(pool="kol_warehouse")
+    def gate_accounts(logical_date=None) -> dict:
+        from kolpipe import pipeline
+
+        return pipeline.gate_accounts(logical_date)
+
+    @task(pool="kol_warehouse")
     def publish(logical_date=None) -> dict:
         from kolpipe import pipeline
 
@@ -71,6 +79,7 @@ def kol_daily():
     registry = land_registry()
     ready = raw_ready()
     build = dbt_tasks.task_group("warehouse", exclude=[f"tag:{dbt_tasks.GATED_TAG}"])
+    gated = dbt_tasks.task_group("gated_marts", select=[f"tag:{dbt_tasks.GATED_TAG}"])
     for platform in PLATFORMS:
 
         @task(task_id=f"extract_{platform}", pool=f"kol_{platform}_api")
@@ -86,7 +95,7 @@ def kol_daily():
             return pipeline.check_raw(platform, logical_date)
 
         registry >> extract() >> check_raw() >> ready
-    ready >> build >> publish() >> summarize()
+    ready >> build >> gate_accounts() >> gated >> publish() >> summarize()
 
 
 kol_daily()

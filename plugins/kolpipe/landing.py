@@ -35,7 +35,7 @@ def write_partition(path: Path, rows: list[dict], schema: pa.Schema) -> int:
     can tell "nothing today" from "not extracted"). Returns the row count."""
     table = pa.Table.from_pylist(rows, schema=schema)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    temporary = temporary_beside(path)
     pq.write_table(table, temporary, compression="zstd")
     os.replace(temporary, path)
     return table.num_rows
@@ -45,8 +45,18 @@ def read_partition(path: Path) -> pa.Table:
     return pq.read_table(path)
 
 
+def temporary_beside(path: Path) -> Path:
+    """A new temporary name beside `path` to write to and rename over it. Temporaries that a
+    killed writer of the same file left behind are removed first: each file has one writer at
+    a time (one task per partition, one publish at a time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+
+
 def write_json(path: Path, document: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    temporary = temporary_beside(path)
     temporary.write_text(json.dumps(document, indent=2, sort_keys=True, default=str))
     os.replace(temporary, path)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from pathlib import Path
+
+from kolpipe.config import paths as default_paths
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,39 @@ def raw_ready(moment: datetime, task_states: dict[str, str | None]) -> dict:
     from kolpipe import freshness
 
     return freshness.raw_ready(_day(moment), task_states)
+
+
+def gate_accounts(moment: datetime) -> dict:
+    """Judge every account on the date's signals; alert on accounts newly failed or sent to
+    review (an account gated yesterday for the same reasons is not alerted again)."""
+    from kolpipe import alerts, gate, warehouse
+    from kolpipe.config import PLATFORMS
+
+    day = _day(moment)
+    warehouse.release_warehouse()
+    result = gate.run_gate(day)
+    previous = _previous_verdicts(gate.verdicts_root(default_paths()), day)
+    newly_gated = [row for row in result.verdict_rows
+                   if row["verdict"] in alerts.GATED_VERDICTS
+                   and previous.get(row["account_key"]) != (row["verdict"], row["reason_codes"])]
+    for platform in PLATFORMS:
+        alert = alerts.alert_for_gated_accounts(
+            day, platform, [row for row in newly_gated if row["platform"] == platform],
+            where_to_look=[str(result.result_path), str(result.verdicts_path)])
+        if alert:
+            alerts.send(alert)
+    return {"counts": result.counts, "newly_gated": len(newly_gated)}
+
+
+def _previous_verdicts(root: Path, day: date) -> dict[str, tuple[str, str | None]]:
+    """account_key -> (verdict, reason codes) of the newest verdict partition before `day`."""
+    import pyarrow.parquet as pq
+
+    earlier = sorted(p for p in root.glob("dt=*") if p.name < f"dt={day.isoformat()}")
+    if not earlier:
+        return {}
+    rows = pq.read_table(earlier[-1]).select(["account_key", "verdict", "reason_codes"])
+    return {row["account_key"]: (row["verdict"], row["reason_codes"]) for row in rows.to_pylist()}
 
 
 def publish(moment: datetime) -> dict:

@@ -7,18 +7,20 @@ import logging
 import os
 import shutil
 import sys
-import uuid
 from datetime import date
 
 from kolpipe.config import DBT_PROJECT_DIR, Paths
 from kolpipe.config import paths as default_paths
+from kolpipe.landing import temporary_beside
 
 log = logging.getLogger(__name__)
 
 # dbt's schema for the marts (dbt/macros/generate_schema_name.sql keeps configured names).
 MARTS_SCHEMA = "marts"
 # The marts BI tools read; each is exported as Parquet on publish.
-PUBLISHED_MARTS = ("dim_kol", "dim_account", "fct_posts", "fct_account_daily", "kol_performance")
+PUBLISHED_MARTS = ("dim_kol", "dim_account", "fct_posts", "fct_account_daily", "kol_performance",
+                   "kol_cross_platform", "approved_kols", "account_verdicts",
+                   "platform_freshness")
 
 
 class DbtBuildFailed(RuntimeError):
@@ -70,7 +72,7 @@ def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | N
     try:
         result = dbtRunner().invoke(args)
     finally:
-        _release_warehouse()
+        release_warehouse()
     statuses: dict[str, int] = {}
     failures = []
     for node in result.result or []:
@@ -86,7 +88,7 @@ def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | N
     return statuses
 
 
-def _release_warehouse() -> None:
+def release_warehouse() -> None:
     """dbt-duckdb keeps its DuckDB connection for the life of the process; `airflow dags test`
     runs later tasks in the same process, so close it now to free the file for publish."""
     import gc
@@ -107,9 +109,9 @@ def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
     import duckdb
 
     paths = paths or default_paths()
-    _release_warehouse()
+    release_warehouse()
     paths.published.parent.mkdir(parents=True, exist_ok=True)
-    staged = paths.published.with_name(f".{paths.published.name}.{uuid.uuid4().hex}.tmp")
+    staged = temporary_beside(paths.published)
     # dbt may leave recent writes in the write-ahead log; fold them into the file before copying.
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("checkpoint")
@@ -124,7 +126,7 @@ def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
             con.execute(f"copy {MARTS_SCHEMA}.{mart} to '{target}' (format parquet)")
     os.replace(staged, paths.published)
     latest = paths.exports / "latest"
-    staged_link = paths.exports / f".latest.{uuid.uuid4().hex}"
+    staged_link = temporary_beside(latest)
     os.symlink(export_dir.name, staged_link)
     os.replace(staged_link, latest)
     log.info("published %s for %s: %s", paths.published, logical_date, counts)

@@ -1,16 +1,12 @@
--- One row per platform: the newest day whose data landed, as of the run's logical date, so a
--- dashboard can say "X data is stale since ...". Derived from the landed snapshots only, so a
--- rerun or a backfill of any date gives the same rows.
+-- One row per platform: the newest day whose data landed, against the newest day any platform
+-- landed, so a dashboard can say "X data is stale since ...". Derived from the landed snapshots
+-- only (not from the run's date), so reruns and backfills in any order give the same rows.
 
 with
 
 as_of as (
 
-    {% if var('logical_date', none) -%}
-    select cast('{{ var("logical_date") }}' as date) as as_of_date
-    {%- else -%}
     select max(observed_date) as as_of_date from {{ ref('int_accounts_unioned') }}
-    {%- endif %}
 
 ),
 
@@ -23,12 +19,10 @@ platforms as (
 last_landed as (
 
     select
-        accounts.platform,
-        max(accounts.observed_date) as last_landed_date
-    from {{ ref('int_accounts_unioned') }} as accounts
-    cross join as_of
-    where accounts.observed_date <= as_of.as_of_date
-    group by accounts.platform
+        platform,
+        max(observed_date) as last_landed_date
+    from {{ ref('int_accounts_unioned') }}
+    group by platform
 
 )
 
