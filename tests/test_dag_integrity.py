@@ -38,7 +38,7 @@ def test_every_dag_has_tags_retries_and_docs(dagbag):
 def test_kol_daily_wires_the_flow_in_one_direction(dagbag):
     dag = dagbag.dags["kol_daily"]
     platforms = ("instagram", "youtube", "tiktok", "x", "weibo")
-    python_tasks = {"land_registry", "raw_ready", "publish", "summarize",
+    python_tasks = {"land_registry", "raw_ready", "gate_accounts", "publish", "summarize",
                     *(f"extract_{p}" for p in platforms), *(f"check_raw_{p}" for p in platforms)}
     assert python_tasks <= set(dag.task_ids)
     for p in platforms:
@@ -59,14 +59,22 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
 
     dag = dagbag.dags["kol_daily"]
     manifest = json.loads(Path(dbt_tasks.manifest_path(paths())).read_text())
-    models = {node["name"] for node in manifest["nodes"].values()
-              if node["resource_type"] == "model" and dbt_tasks.GATED_TAG not in node["tags"]}
-    dbt_task_ids = {t for t in dag.task_ids if t.startswith("warehouse.")}
-    assert {f"warehouse.{m}_model_build" for m in models} <= dbt_task_ids
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    gated = {m["name"] for m in models if dbt_tasks.GATED_TAG in m["tags"]}
+    ungated = {m["name"] for m in models} - gated
+    assert gated >= {"approved_kols", "account_verdicts"}
+    dbt_task_ids = {t for t in dag.task_ids if t.startswith(("warehouse.", "gated_marts."))}
+    assert {f"warehouse.{m}_model_build" for m in ungated} <= dbt_task_ids
+    assert {f"gated_marts.{m}_model_build" for m in gated} <= dbt_task_ids
     assert all(dag.get_task(t).pool == dbt_tasks.WAREHOUSE_POOL for t in dbt_task_ids)
-    # A staging model waits for the raw checks; publish waits for every mart.
+    # Staging waits for the raw checks; the gate for the signals; the gated marts for the gate;
+    # publish for every mart.
     assert "raw_ready" in dag.get_task("warehouse.stg_x__accounts_model_build").upstream_task_ids
-    assert "warehouse.kol_cross_platform_model_build" in dag.get_task("publish").upstream_task_ids
+    assert "warehouse.int_account_signals_daily_model_build" in dag.get_task(
+        "gate_accounts").upstream_task_ids
+    assert "gate_accounts" in dag.get_task("gated_marts.account_verdicts_model_build"
+                                           ).upstream_task_ids
+    assert "gated_marts.approved_kols_model_build" in dag.get_task("publish").upstream_task_ids
     vars_template = dag.get_task("warehouse.fct_posts_model_build").vars
     assert vars_template == {"logical_date": "{{ ds }}"}
 

@@ -4,6 +4,11 @@
   kolpipe extract PLATFORM DATE      one platform's extraction for one date, as the DAG runs it
   kolpipe sandbox serve|registry|labels
   kolpipe summary DATE
+  kolpipe run FIRST [LAST]           the DAG through the embedded Airflow, one date or a backfill
+  kolpipe warehouse parse            write the dbt manifest the DAG renders its dbt tasks from
+  kolpipe gate run DATE | override ACCOUNT_KEY ... | benchmark
+  kolpipe fake-followers score INPUT.csv OUTPUT.csv
+  kolpipe bench [--quick]            the performance benchmark (`make bench`; --help for options)
 """
 
 from __future__ import annotations
@@ -16,18 +21,26 @@ import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from kolpipe.config import PLATFORMS, paths as default_paths
+from kolpipe.config import PLATFORMS
+from kolpipe.config import paths as default_paths
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # the bench has its own options (kolpipe.bench.run)
+        from kolpipe.bench.run import main as bench
+
+        return bench(argv[1:])
     parser = argparse.ArgumentParser(prog="kolpipe", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="sandbox world -> Airflow DAG runs -> summary")
     demo.add_argument("--kols", type=int, default=200, help="KOLs in the sandbox world")
-    demo.add_argument("--history-days", type=int, default=30,
+    # 35: the lifecycle stage needs a 30-day growth, so at least 31 landed days.
+    demo.add_argument("--history-days", type=int, default=35,
                       help="days of history bootstrapped in bulk before the Airflow runs")
     demo.add_argument("--airflow-days", type=int, default=2,
                       help="last days run through Airflow (`airflow dags test`)")
@@ -48,6 +61,39 @@ def main(argv: list[str] | None = None) -> int:
     summary = commands.add_parser("summary", help="print the run summary of a date")
     summary.add_argument("date", type=date.fromisoformat)
 
+    run = commands.add_parser(
+        "run", help="run the DAG through the embedded Airflow for a date or a range (backfill)")
+    run.add_argument("first", type=date.fromisoformat)
+    run.add_argument("last", type=date.fromisoformat, nargs="?",
+                     help="last date of a backfill (default: just FIRST)")
+
+    dbt = commands.add_parser("warehouse", help="the dbt project")
+    dbt.add_argument("action", choices=("parse",),
+                     help="parse: write the manifest the DAG renders its dbt tasks from")
+
+    gate = commands.add_parser("gate", help="the account gate: verdicts, overrides, benchmark")
+    gate_actions = gate.add_subparsers(dest="action", required=True)
+    gate_run = gate_actions.add_parser("run", help="judge every account for a date")
+    gate_run.add_argument("date", type=date.fromisoformat)
+    override = gate_actions.add_parser("override", help="overrule an account's verdict")
+    override.add_argument("account_key", help="<platform>:<account_id>, e.g. x:1400007727")
+    override.add_argument("--verdict", required=True, choices=("pass", "review", "fail"))
+    override.add_argument("--reason", required=True)
+    override.add_argument("--by", required=True, help="who decides")
+    benchmark = gate_actions.add_parser(
+        "benchmark", help="fail verdicts vs the sandbox's ground truth over a window")
+    benchmark.add_argument("--kols", type=int, default=200)
+    benchmark.add_argument("--seed", type=int, default=7)
+    benchmark.add_argument("--end", type=date.fromisoformat, default=date(2026, 6, 30))
+    benchmark.add_argument("--window-days", type=int, default=60)
+    benchmark.add_argument("--reuse-landing", action="store_true",
+                           help="score the landing zone already under KOLPIPE_HOME")
+
+    followers = commands.add_parser("fake-followers", help="score follower profiles as fake")
+    followers.add_argument("action", choices=("score",))
+    followers.add_argument("input", type=Path, help="CSV with the profile columns")
+    followers.add_argument("output", type=Path, help="the same rows plus fake_probability")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "demo":
@@ -62,12 +108,81 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sandbox":
         return run_sandbox(args)
+    if args.command == "fake-followers":
+        return run_fake_followers(args)
+    if args.command == "gate":
+        return run_gate_command(args)
     if args.command == "summary":
         from kolpipe import summary as summaries
 
         print(summaries.render([summaries.day_summary(args.date)]))
         return 0
+    if args.command == "run":
+        return run_days(args.first, args.last or args.first)
+    if args.command == "warehouse":
+        from kolpipe import warehouse
+
+        print(f"manifest written: {warehouse.parse()}")
+        return 0
     return 2
+
+
+def run_days(first: date, last: date) -> int:
+    """One `airflow dags test` per date, in order; stops at the first failed date."""
+    from kolpipe import local_airflow, summary
+
+    if last < first:
+        print(f"error: the last date {last} is before the first {first}", file=sys.stderr)
+        return 2
+    paths = default_paths()
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    _progress("preparing Airflow (metadata DB, pools, dbt manifest)")
+    local_airflow.prepare(paths)
+    for day in days:
+        _progress(f"airflow dags test {local_airflow.DAG_ID} {day} ...")
+        ok, seconds, log_file = local_airflow.dags_test(day, paths)
+        _progress(f"  {'succeeded' if ok else 'FAILED'} in {seconds:.0f}s (log: {log_file})")
+        if not ok:
+            return 1
+    print(summary.render([summary.day_summary(day, paths) for day in days], paths))
+    return 0
+
+
+def run_fake_followers(args: argparse.Namespace) -> int:
+    from kolpipe.fake_followers import ProfileError, score_csv
+
+    try:
+        rows = score_csv(args.input, args.output)
+    except (ProfileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{rows} profiles scored -> {args.output}")
+    return 0
+
+
+def run_gate_command(args: argparse.Namespace) -> int:
+    from kolpipe import gate
+
+    if args.action == "run":
+        result = gate.run_gate(args.date)
+        print(f"{args.date}: {result.counts}; verdicts in {result.verdicts_path}")
+        for account in result.gated:
+            print(f"  {account['verdict']:<7}{account['account_key']}: "
+                  f"{'; '.join(account['reasons'])}")
+        return 0
+    if args.action == "override":
+        try:
+            recorded = gate.record_override(args.account_key, args.verdict, args.reason, args.by)
+        except gate.OverrideError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"override recorded: {recorded.account_key} -> {recorded.verdict} (applies until "
+              f"the evidence changes; file {gate.overrides_path(default_paths())})")
+        return 0
+    from kolpipe import gate_benchmark
+
+    return gate_benchmark.main(default_paths(), args.kols, args.seed, args.end, args.window_days,
+                               args.reuse_landing)
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
@@ -82,7 +197,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
     elif args.action == "registry":
         sys.stdout.write(registry.dump(world.kols()))
     else:
-        writer = csv.DictWriter(sys.stdout, ["platform", "account_id", "kol_id", "problem", "since"])
+        writer = csv.DictWriter(sys.stdout,
+                                ["platform", "account_id", "kol_id", "problem", "since"])
         writer.writeheader()
         writer.writerows(world.labels())
     return 0

@@ -6,9 +6,6 @@ Runs `dbt build` twice (about a minute in all)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +13,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from kolpipe.config import DBT_PROJECT_DIR, PLATFORMS
-from kolpipe.landing_schema import ENTITIES, REGISTRY_SCHEMA, schema
+from kolpipe.config import PLATFORMS
+from kolpipe.landing_schema import REGISTRY_SCHEMA, entities, schema
 
 DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(10)]
 MART_TABLES = ("dim_account", "dim_kol", "fct_posts", "fct_account_daily", "kol_performance",
@@ -32,7 +29,8 @@ def _landing_rows(d: date) -> dict[tuple[str, str], list[dict]]:
     """Every landed row of logical date d, by (platform, entity)."""
     audit = {"logical_date": d, "extracted_at": _at(d + timedelta(days=1), 1), "raw_payload": "{}"}
     day = (d - DAYS[0]).days
-    rows: dict[tuple[str, str], list[dict]] = {(p, e): [] for p in PLATFORMS for e in ENTITIES}
+    rows: dict[tuple[str, str], list[dict]] = {(p, e): [] for p in PLATFORMS
+                                               for e in entities(p)}
     rows["instagram", "accounts"].append(
         {"account_id": "ig1", "username": "vet_anna", "followers_count": 10_000 + 100 * day,
          "follows_count": 300, "media_count": 40, **audit})
@@ -89,15 +87,8 @@ def _write_landing(root: Path) -> None:
         pq.write_table(table, path / "part-0.parquet")
 
 
-def _dbt_build(tmp: Path, *args: str) -> None:
-    env = {**os.environ, "KOLPIPE_LANDING": str(tmp / "landing"),
-           "KOLPIPE_WAREHOUSE": str(tmp / "warehouse.duckdb")}
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), "build", "--profiles-dir", ".", "--target-path", str(tmp / "target"),
-         "--log-path", str(tmp / "logs"), *args],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-5000:]
+def _dbt_build(run_dbt, tmp: Path, *args: str) -> None:
+    run_dbt(tmp, tmp / "landing", tmp / "warehouse.duckdb", "build", *args)
 
 
 def _marts(tmp: Path) -> dict[str, list[tuple]]:
@@ -107,10 +98,10 @@ def _marts(tmp: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warehouse(tmp_path_factory: pytest.TempPathFactory, run_dbt) -> Path:
     tmp = tmp_path_factory.mktemp("dbt")
     _write_landing(tmp / "landing")
-    _dbt_build(tmp)
+    _dbt_build(run_dbt, tmp)
     return tmp
 
 
@@ -163,7 +154,7 @@ def test_monthly_performance(warehouse: Path) -> None:
     assert rows == [("instagram", 10_900, 900, 2, 1, 88), ("x", 2_000, 0, 1, 1, 120)]
 
 
-def test_incremental_rerun_changes_nothing(warehouse: Path) -> None:
+def test_incremental_rerun_changes_nothing(warehouse: Path, run_dbt) -> None:
     before = _marts(warehouse)
-    _dbt_build(warehouse)
+    _dbt_build(run_dbt, warehouse)
     assert _marts(warehouse) == before

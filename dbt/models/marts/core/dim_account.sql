@@ -1,6 +1,7 @@
 -- One row per platform account: every account the registry ever listed or the landing zone
 -- ever carried (in an account snapshot or as a post's author), with its KOL, its latest
--- handle and its current followers and tier.
+-- handle, its current followers, tier and lifecycle stage, and how many profile versions
+-- (handle, name, bio) it has had.
 
 with
 
@@ -37,6 +38,21 @@ latest_account_day as (
 
 ),
 
+lifecycle as (
+
+    select account_key, last_post_date, lifecycle_stage
+    from {{ ref('int_account_lifecycle_stages') }}
+
+),
+
+profile_versions as (
+
+    select account_key, cast(count(*) as integer) as profile_versions
+    from {{ ref('int_account_profiles_historized') }}
+    group by account_key
+
+),
+
 all_accounts as (
 
     select account_key, platform, account_id from latest_registry_entry
@@ -58,7 +74,12 @@ select
     latest_account_day.tier,
     latest_account_day.first_observed_date,
     latest_account_day.observed_date as last_observed_date,
+    lifecycle.last_post_date,
+    lifecycle.lifecycle_stage,
+    coalesce(profile_versions.profile_versions, 0) as profile_versions,
     coalesce(latest_registry_entry.is_in_latest_registry, false) as is_in_latest_registry
 from all_accounts
 left join latest_registry_entry on all_accounts.account_key = latest_registry_entry.account_key
 left join latest_account_day on all_accounts.account_key = latest_account_day.account_key
+left join lifecycle on all_accounts.account_key = lifecycle.account_key
+left join profile_versions on all_accounts.account_key = profile_versions.account_key

@@ -8,8 +8,9 @@
 }}
 
 -- One row per platform account per observed date: followers and their growth, the posts
--- published that day, and the account's engagement rate over the posts published in the
--- trailing window (median, robust to one viral post, with the mean alongside).
+-- published that day, and over the posts published in the trailing 30-day window: the
+-- account's engagement rate (median, robust to one viral post, with the mean alongside) and
+-- its posting cadence.
 
 {#- The window is part of the column names (…_30d), so it is fixed here, not a var. -#}
 {% set window_days = 30 %}
@@ -49,7 +50,8 @@ rolling_rates as (
         account_days.observed_date,
         median(posts.engagement_rate_by_followers) as engagement_rate_by_followers_median_30d,
         {{ exact_avg("posts.engagement_rate_by_followers") }} as engagement_rate_by_followers_mean_30d,
-        count(posts.engagement_rate_by_followers) as posts_with_rate_30d
+        count(posts.engagement_rate_by_followers) as posts_with_rate_30d,
+        count(*) as posts_published_30d
     from account_days
     inner join posts
         on account_days.account_key = posts.account_key
@@ -77,7 +79,11 @@ select
     coalesce(posts_per_day.posts_published, 0) as posts_published,
     rolling_rates.engagement_rate_by_followers_median_30d,
     rolling_rates.engagement_rate_by_followers_mean_30d,
-    coalesce(rolling_rates.posts_with_rate_30d, 0) as posts_with_rate_30d
+    coalesce(rolling_rates.posts_with_rate_30d, 0) as posts_with_rate_30d,
+    coalesce(rolling_rates.posts_published_30d, 0) as posts_published_30d,
+    -- posting cadence: posts per week over the trailing window
+    cast(coalesce(rolling_rates.posts_published_30d, 0) as double) * 7 / {{ window_days }}
+        as posts_per_week_30d
 from account_days
 left join posts_per_day
     on account_days.account_key = posts_per_day.account_key

@@ -105,6 +105,7 @@ period_posts as (
         avg(engagements) as engagements_per_post,
         median(engagement_rate_by_followers) as engagement_rate_by_followers_median,
         {{ exact_avg("engagement_rate_by_followers") }} as engagement_rate_by_followers_mean,
+        median(engagement_rate_by_views) as engagement_rate_by_views_median,
         cast(count(*) filter (where is_viral) as integer) as viral_posts
     from posts_in_periods
     group by period_grain, period_start, account_key, platform
@@ -144,6 +145,7 @@ select
     period_posts.engagements_per_post,
     period_posts.engagement_rate_by_followers_median,
     period_posts.engagement_rate_by_followers_mean,
+    period_posts.engagement_rate_by_views_median,
     coalesce(period_posts.viral_posts, 0) as viral_posts
 from periods
 inner join kol_accounts on periods.account_key = kol_accounts.account_key

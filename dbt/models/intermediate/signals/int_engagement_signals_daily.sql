@@ -1,0 +1,187 @@
+{{ config(materialized='table') }}
+
+-- One row per platform account per observed date: the account's engagement against its peers
+-- on that date, with the peer band as evidence.
+--  * engagement rate: the account's 30-day median engagement_rate_by_followers (fct_account_daily)
+--    against the median and the 10th-90th percentile band of its platform-and-tier peers that
+--    day (peers with at least 3 rated posts); a tier with fewer than var('min_peer_group_size')
+--    such peers is compared with its whole platform instead. Rates fall with audience size even
+--    within a tier (a tier spans 10x), and the top tiers have few peers, so the rule judges the
+--    rate against the rate expected at the account's exact size: a least-squares line of
+--    ln(rate) on ln(followers) through the platform's rated accounts that day.
+--  * likes per comment: likes / comments summed over the posts published in the trailing
+--    var('likes_per_comment_days') days (bought likes inflate likes, never comments), against
+--    the platform's median that day.
+
+{%- set likes_days = var('likes_per_comment_days', 14) %}
+{%- set min_rated_posts = 3 %}
+
+with
+
+account_days as (
+
+    select
+        account_key,
+        platform,
+        observed_date,
+        tier,
+        followers,
+        engagement_rate_by_followers_median_30d,
+        posts_with_rate_30d
+    from {{ ref('fct_account_daily') }}
+
+),
+
+posts as (
+
+    select account_key, published_date, likes, comments
+    from {{ ref('fct_posts') }}
+    where likes is not null and comments is not null
+
+),
+
+rated_account_days as (
+
+    select * from account_days
+    where posts_with_rate_30d >= {{ min_rated_posts }}
+        and engagement_rate_by_followers_median_30d > 0
+        and followers > 0
+
+),
+
+size_fits as (
+
+    select
+        platform,
+        observed_date,
+        regr_intercept(ln(engagement_rate_by_followers_median_30d), ln(followers))
+            as ln_rate_intercept,
+        regr_slope(ln(engagement_rate_by_followers_median_30d), ln(followers)) as ln_rate_slope
+    from rated_account_days
+    group by platform, observed_date
+    having count(*) >= {{ var('min_peer_group_size') }}
+
+),
+
+tier_bands as (
+
+    select
+        platform,
+        tier,
+        observed_date,
+        count(*) as peers,
+        median(engagement_rate_by_followers_median_30d) as peer_median,
+        quantile_cont(engagement_rate_by_followers_median_30d, 0.1) as peer_p10,
+        quantile_cont(engagement_rate_by_followers_median_30d, 0.9) as peer_p90
+    from rated_account_days
+    group by platform, tier, observed_date
+
+),
+
+platform_bands as (
+
+    select
+        platform,
+        observed_date,
+        count(*) as peers,
+        median(engagement_rate_by_followers_median_30d) as peer_median,
+        quantile_cont(engagement_rate_by_followers_median_30d, 0.1) as peer_p10,
+        quantile_cont(engagement_rate_by_followers_median_30d, 0.9) as peer_p90
+    from rated_account_days
+    group by platform, observed_date
+
+),
+
+likes_per_comment as (
+
+    select
+        account_days.account_key,
+        account_days.observed_date,
+        sum(posts.likes) as likes_recent,
+        sum(posts.comments) as comments_recent,
+        {{ safe_divide('sum(posts.likes)', 'sum(posts.comments)') }} as likes_per_comment
+    from account_days
+    inner join posts
+        on account_days.account_key = posts.account_key
+        and posts.published_date between account_days.observed_date - {{ likes_days - 1 }}
+            and account_days.observed_date
+    group by account_days.account_key, account_days.observed_date
+
+),
+
+likes_per_comment_bands as (
+
+    select
+        account_days.platform,
+        likes_per_comment.observed_date,
+        median(likes_per_comment.likes_per_comment) as platform_likes_per_comment_median
+    from likes_per_comment
+    inner join account_days
+        on likes_per_comment.account_key = account_days.account_key
+        and likes_per_comment.observed_date = account_days.observed_date
+    -- a handful of comments gives a ratio of rounding noise
+    where likes_per_comment.comments_recent >= 5
+    group by account_days.platform, likes_per_comment.observed_date
+
+),
+
+banded as (
+
+    select
+        account_days.account_key,
+        account_days.observed_date,
+        case when account_days.posts_with_rate_30d >= {{ min_rated_posts }}
+            then account_days.engagement_rate_by_followers_median_30d end
+            as engagement_rate_median_30d,
+        account_days.posts_with_rate_30d,
+        case
+            when tier_bands.peers >= {{ var('min_peer_group_size') }} then 'platform_and_tier'
+            else 'platform'
+        end as engagement_peer_group,
+        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
+            then tier_bands.peers else platform_bands.peers end as engagement_peers,
+        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
+            then tier_bands.peer_median else platform_bands.peer_median end
+            as engagement_peer_median,
+        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
+            then tier_bands.peer_p10 else platform_bands.peer_p10 end as engagement_peer_p10,
+        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
+            then tier_bands.peer_p90 else platform_bands.peer_p90 end as engagement_peer_p90,
+        likes_per_comment.likes_recent,
+        likes_per_comment.comments_recent,
+        case when likes_per_comment.comments_recent >= 5
+            then likes_per_comment.likes_per_comment end as likes_per_comment,
+        likes_per_comment_bands.platform_likes_per_comment_median,
+        case when account_days.followers > 0 then
+            exp(size_fits.ln_rate_intercept + size_fits.ln_rate_slope * ln(account_days.followers))
+        end as engagement_rate_expected_for_size
+    from account_days
+    left join tier_bands
+        on account_days.platform = tier_bands.platform
+        and account_days.tier = tier_bands.tier
+        and account_days.observed_date = tier_bands.observed_date
+    left join platform_bands
+        on account_days.platform = platform_bands.platform
+        and account_days.observed_date = platform_bands.observed_date
+    left join likes_per_comment
+        on account_days.account_key = likes_per_comment.account_key
+        and account_days.observed_date = likes_per_comment.observed_date
+    left join likes_per_comment_bands
+        on account_days.platform = likes_per_comment_bands.platform
+        and account_days.observed_date = likes_per_comment_bands.observed_date
+    left join size_fits
+        on account_days.platform = size_fits.platform
+        and account_days.observed_date = size_fits.observed_date
+
+)
+
+select
+    *,
+    -- multiples of the peer median: 0.125 is an eighth of a typical peer's rate
+    {{ safe_divide('engagement_rate_median_30d', 'engagement_peer_median') }}
+        as engagement_rate_vs_peer_median,
+    {{ safe_divide('engagement_rate_median_30d', 'engagement_rate_expected_for_size') }}
+        as engagement_rate_vs_expected_for_size,
+    {{ safe_divide('likes_per_comment', 'platform_likes_per_comment_median') }}
+        as likes_per_comment_vs_platform_median
+from banded

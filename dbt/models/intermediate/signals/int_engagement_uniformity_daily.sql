@@ -1,0 +1,95 @@
+{{ config(materialized='table') }}
+
+-- One row per platform account per observed date: how uniform the engagement of the account's
+-- posts is. Engagement pods like and comment on every post of their members whatever the post,
+-- which adds a near-constant block to each post and flattens the spread that genuine audiences
+-- show (some posts land, some do not). Works from public counts, so on every platform,
+-- Instagram included.
+--  * over the posts published in the var('uniformity_days') days before the date that have
+--    reached the fixed age (fct_posts, so every post is measured at the same age and none is
+--    immature on the date), with the like count visible;
+--  * engagement_rate_robust_cv: 1.4826 x MAD / median of the posts' engagement rate by
+--    followers (robust: one viral post does not move it);
+--  * null with fewer than var('min_uniformity_posts') posts, or a median under 20 engagements
+--    per post (small integer counts are uniform by rounding, not by pods).
+
+{%- set window_days = var('uniformity_days', 60) %}
+{%- set min_posts = var('min_uniformity_posts', 8) %}
+
+with
+
+account_days as (
+
+    select account_key, platform, observed_date
+    from {{ ref('fct_account_daily') }}
+
+),
+
+posts as (
+
+    select
+        account_key,
+        published_date,
+        engagements,
+        engagement_rate_by_followers
+    from {{ ref('fct_posts') }}
+    where not is_immature
+        and likes is not null
+        and engagement_rate_by_followers is not null
+
+),
+
+window_posts as (
+
+    select
+        account_days.account_key,
+        account_days.platform,
+        account_days.observed_date,
+        posts.engagements,
+        posts.engagement_rate_by_followers
+    from account_days
+    inner join posts
+        on account_days.account_key = posts.account_key
+        and posts.published_date
+            between account_days.observed_date - {{ window_days + var('fixed_age_days') - 1 }}
+            and account_days.observed_date - {{ var('fixed_age_days') }}
+
+),
+
+spread as (
+
+    select
+        account_key,
+        platform,
+        observed_date,
+        count(*) as uniformity_posts,
+        median(engagements) as uniformity_engagements_median,
+        median(engagement_rate_by_followers) as uniformity_rate_median,
+        mad(engagement_rate_by_followers) as uniformity_rate_mad
+    from window_posts
+    group by account_key, platform, observed_date
+
+),
+
+judged as (
+
+    select
+        *,
+        case
+            when uniformity_posts >= {{ min_posts }}
+                and uniformity_engagements_median >= 20
+                and uniformity_rate_median > 0
+            then 1.4826 * uniformity_rate_mad / uniformity_rate_median
+        end as engagement_rate_robust_cv
+    from spread
+
+)
+
+select
+    *,
+    median(engagement_rate_robust_cv) over platform_day as platform_engagement_rate_robust_cv_median,
+    {{ safe_divide('engagement_rate_robust_cv',
+                   'median(engagement_rate_robust_cv) over platform_day') }}
+        as engagement_rate_robust_cv_vs_platform_median
+from judged
+window platform_day as (partition by platform, observed_date)

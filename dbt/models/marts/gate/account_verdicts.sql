@@ -1,0 +1,110 @@
+{{ config(tags=['gated']) }}
+
+-- One row per platform account per verdict period: the gate's verdict (pass / review / fail),
+-- its reason codes and evidence, and whether a person overrode it, valid from the first date
+-- the gate gave it until the date it changed (valid_to, exclusive; null while current).
+-- The gate (kolpipe.gate) writes one verdict partition per logical date under
+-- <landing>/gate/account_verdicts/; a day without a verdict for an account (not extracted)
+-- leaves its period open. Nothing is deleted: every period stays queryable.
+
+{%- set verdict_files = env_var('KOLPIPE_LANDING') ~ '/gate/account_verdicts/dt=*/*.parquet' %}
+{%- set has_verdicts = false %}
+{%- if execute %}
+    {%- set has_verdicts = run_query(
+        "select count(*) from glob('" ~ verdict_files ~ "')").columns[0].values()[0] > 0 %}
+{%- endif %}
+
+with
+
+verdict_days as (
+
+    {% if has_verdicts -%}
+    select * from read_parquet('{{ verdict_files }}', union_by_name = true,
+                               hive_partitioning = false)
+    {%- else -%}
+    -- before the gate's first run: no verdicts yet, same columns
+    select
+        null::varchar as account_key, null::varchar as platform, null::varchar as account_id,
+        null::date as logical_date, null::varchar as verdict, null::varchar as computed_verdict,
+        null::varchar as reason_codes, null::varchar as reasons, null::varchar as evidence,
+        null::varchar as evidence_fingerprint, null::boolean as is_overridden,
+        null::varchar as override_status, null::varchar as override_verdict,
+        null::varchar as override_reason, null::varchar as override_by,
+        null::varchar as override_recorded_at
+    where false
+    {%- endif %}
+
+),
+
+with_period_start as (
+
+    -- a period starts when the verdict, its reasons, its evidence or its override changes
+    select
+        *,
+        concat_ws('|', verdict, computed_verdict, reason_codes, evidence_fingerprint,
+                  override_status, override_recorded_at) as verdict_state,
+        verdict_state is distinct from lag(verdict_state) over (
+            partition by account_key order by logical_date
+        ) as is_period_start
+    from verdict_days
+
+),
+
+numbered as (
+
+    select
+        *,
+        sum(case when is_period_start then 1 else 0 end) over (
+            partition by account_key order by logical_date
+            rows between unbounded preceding and current row
+        ) as period_number
+    from with_period_start
+
+),
+
+periods as (
+
+    select
+        account_key,
+        period_number,
+        min(platform) as platform,
+        min(account_id) as account_id,
+        min(logical_date) as valid_from,
+        max(logical_date) as last_confirmed_date,
+        -- the newest day's wording of the period's (unchanged) verdict and evidence
+        arg_max(verdict, logical_date) as verdict,
+        arg_max(computed_verdict, logical_date) as computed_verdict,
+        arg_max(reason_codes, logical_date) as reason_codes,
+        arg_max(reasons, logical_date) as reasons,
+        arg_max(evidence, logical_date) as evidence,
+        arg_max(evidence_fingerprint, logical_date) as evidence_fingerprint,
+        arg_max(is_overridden, logical_date) as is_overridden,
+        arg_max(override_status, logical_date) as override_status,
+        arg_max(override_reason, logical_date) as override_reason,
+        arg_max(override_by, logical_date) as override_by,
+        arg_max(override_recorded_at, logical_date) as override_recorded_at
+    from numbered
+    group by account_key, period_number
+
+)
+
+select
+    account_key,
+    platform,
+    account_id,
+    verdict,
+    computed_verdict,
+    reason_codes,
+    reasons,
+    evidence,
+    evidence_fingerprint,
+    is_overridden,
+    override_status,
+    override_reason,
+    override_by,
+    override_recorded_at,
+    valid_from,
+    lead(valid_from) over (partition by account_key order by valid_from) as valid_to,
+    last_confirmed_date,
+    lead(valid_from) over (partition by account_key order by valid_from) is null as is_current
+from periods

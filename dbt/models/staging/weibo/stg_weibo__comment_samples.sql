@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('weibo', 'comment_samples') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        id as comment_id,
+        account_id,
+        'weibo' as platform,
+        status_id as post_id,
+        user_id as author_id,
+        cast(null as varchar) as parent_comment_id,
+
+        ---------- strings
+        user_screen_name as author_handle,
+        text as comment_text,
+
+        ---------- numerics
+        cast(null as bigint) as likes,
+        cast(null as bigint) as replies,
+
+        ---------- dates and timestamps
+        {{ utc_timestamp('created_at') }} as published_at,
+        logical_date as observed_date,
+        {{ utc_timestamp('extracted_at') }} as extracted_at
+
+    from source
+
+)
+
+select * from renamed
