@@ -3,6 +3,7 @@ project's dags/ and plugins/, and `airflow dags test` to execute a DAG run in-pr
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -54,11 +55,16 @@ def prepare(paths: Paths) -> None:
     log_file = paths.home / "logs" / "airflow-setup.log"
     if _airflow(["db", "migrate"], env, log_file).returncode != 0:
         raise RuntimeError(f"airflow db migrate failed; see {log_file}")
-    for platform in PLATFORMS:
-        _airflow(["pools", "set", f"kol_{platform}_api", str(POOL_SLOTS),
-                  f"concurrent {platform} API extraction"], env, log_file)
-    _airflow(["pools", "set", dbt_tasks.WAREHOUSE_POOL, "1",
-              "DuckDB has one writer: dbt tasks run one at a time"], env, log_file)
+    pools = {f"kol_{platform}_api": {"slots": POOL_SLOTS, "include_deferred": False,
+                                     "description": f"concurrent {platform} API extraction"}
+             for platform in PLATFORMS}
+    pools[dbt_tasks.WAREHOUSE_POOL] = {"slots": 1, "include_deferred": False,
+                                       "description": "DuckDB has one writer: one task at a time"}
+    pools_file = paths.home / "airflow" / "pools.json"
+    pools_file.write_text(json.dumps(pools, indent=2))
+    # One CLI call for every pool: each `airflow` start costs seconds.
+    if _airflow(["pools", "import", str(pools_file)], env, log_file).returncode != 0:
+        raise RuntimeError(f"airflow pools import failed; see {log_file}")
 
 
 def dags_test(logical_date: date, paths: Paths) -> tuple[bool, float, Path]:

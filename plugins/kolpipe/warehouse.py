@@ -49,7 +49,7 @@ def parse(paths: Paths | None = None) -> str:
 
     paths = paths or default_paths()
     os.environ.update(dbt_env(paths))
-    result = dbtRunner().invoke(_dbt_args("parse", paths, target="dbt_manifest"))
+    result = dbtRunner().invoke(_dbt_args("parse", paths, target="dbt_manifest") + ["--quiet"])
     if not result.success:
         raise DbtBuildFailed(f"dbt parse failed: {result.exception}; "
                              f"see {paths.home / 'logs' / 'dbt.log'}")
