@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := .tools/bin/uv
 VENV := .venv
 
-.PHONY: install install-system demo test lint bench clean
+.PHONY: install install-system install-spark spark-build demo test lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -17,6 +17,21 @@ $(VENV)/.installed: $(UV) uv.lock pyproject.toml
 
 install: $(VENV)/.installed
 
+# The Spark environment (dbt-spark with a local pyspark session; Java 17 must be installed): its
+# own venv, because dbt-spark and pyspark cannot share pins with dbt-duckdb and Airflow.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.installed: $(UV) spark/uv.lock spark/pyproject.toml
+	@echo "Installing the Spark environment into $(SPARK_VENV) (first run downloads pyspark, ~450 MB)..."
+	cd spark && UV_PROJECT_ENVIRONMENT=../$(SPARK_VENV) ../$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install-spark: $(SPARK_VENV)/.installed
+
+# The dbt project built on a local Spark session from the landing zone of KOLPIPE_HOME
+# (default var/): spark/build.sh passes DBT_ARGS on (e.g. DBT_ARGS="--select marts").
+spark-build: install-spark
+	spark/build.sh $(DBT_ARGS)
+
 # Debian's docker-compose validates docker-compose.yml without a container engine (the tests do).
 install-system:
 	@command -v docker-compose >/dev/null || { [ "$$(id -u)" = 0 ] \
@@ -26,7 +41,7 @@ install-system:
 demo: install
 	$(VENV)/bin/kolpipe demo
 
-test: install install-system
+test: install install-system install-spark
 	$(VENV)/bin/pytest
 
 # A benchmark, not a test: 10,000 accounts x 365 days landed in bulk (cached in var/bench),

@@ -1,7 +1,7 @@
 """The dbt project as Airflow tasks, rendered by astronomer-cosmos.
 
-Each model (with its seeds, snapshots and tests, `dbt build --select <node>`) is one task, so a
-failing model is visible and retryable on its own. The graph is read from a manifest that
+Each model with its own tests (`dbt build --select <node>`) is one task, so a failing model is
+visible and retryable on its own; a test over several models is a task after all of them. The graph is read from a manifest that
 `kolpipe warehouse parse` writes ahead of time (LoadMode.DBT_MANIFEST): parsing the DAG file
 never runs dbt. DuckDB allows one writer, so every dbt task takes a slot of the one-slot
 `kol_warehouse` pool: the tasks run one at a time, in dependency order.
@@ -31,7 +31,7 @@ def task_group(group_id: str, *, select: list[str] | None = None,
     from pathlib import Path
 
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+    from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 
     from kolpipe.warehouse import dbt_env, dbt_vars
 
@@ -47,9 +47,13 @@ def task_group(group_id: str, *, select: list[str] | None = None,
                                      install_dbt_deps=False),
         profile_config=ProfileConfig(profile_name="kol", target_name="dev",
                                      profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        # A model's task runs the tests of that model only; a test over several models (a
+        # singular test comparing staging with a mart) is its own task after all of them.
+        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER,
+                                         test_indirect_selection=TestIndirectSelection.CAUTIOUS),
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST,
                                    test_behavior=TestBehavior.BUILD,
+                                   should_detach_multiple_parents_tests=True,
                                    select=select or [], exclude=exclude or []),
         operator_args={
             "pool": WAREHOUSE_POOL,

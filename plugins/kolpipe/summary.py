@@ -8,7 +8,8 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from kolpipe.config import PLATFORMS, Paths, paths as default_paths
+from kolpipe.config import PLATFORMS, Paths
+from kolpipe.config import paths as default_paths
 from kolpipe.landing import write_json
 from kolpipe.warehouse import MARTS_SCHEMA
 
@@ -40,6 +41,12 @@ def day_summary(logical_date: date, paths: Paths | None = None) -> dict:
         report["quota_units"] += extract.get("quota_units", 0)
         problems.update(f"{platform}:{e['kind']}" for e in extract.get("account_errors", []))
     report["account_problems"] = dict(sorted(problems.items()))
+    gate = _read(paths.runs / "gate" / day / "result.json") or {}
+    report["gate"] = {"counts": gate.get("counts", {}),
+                      "reason_counts": gate.get("reason_counts", {}),
+                      "stale_overrides": gate.get("stale_overrides", [])}
+    report["stale_platforms"] = (_read(paths.runs / "freshness" / f"{day}.json")
+                                 or {}).get("stale", {})
     report["marts"] = mart_counts(paths)
     report["warehouse"] = str(paths.published)
     write_json(paths.runs / "summary" / f"{day}.json", report)
@@ -80,6 +87,19 @@ def render(reports: list[dict], paths: Paths | None = None) -> str:
                  f"{sum(r['quarantined'] for r in reports)} quarantined")
     lines += ["", "Accounts not extracted on the last day, by platform and reason:"]
     lines += [f"  {key:<24} {n}" for key, n in last["account_problems"].items()] or ["  none"]
+    if last.get("stale_platforms"):
+        lines += ["", "Platforms not extracted on the last day (stale in the marts): "
+                  + ", ".join(f"{p} ({state})" for p, state in last["stale_platforms"].items())]
+    gate = last.get("gate") or {}
+    if gate.get("counts"):
+        counts = gate["counts"]
+        lines += ["", "Account gate, last day: " + ", ".join(
+            f"{counts.get(v, 0)} {v}" for v in ("pass", "review", "fail"))]
+        lines += [f"  {code:<24} {n} account(s)"
+                  for code, n in sorted(gate["reason_counts"].items(), key=lambda kv: -kv[1])]
+        if gate.get("stale_overrides"):
+            lines.append(f"  overrides ignored (evidence changed): "
+                         f"{', '.join(gate['stale_overrides'])}")
     lines += ["", f"Marts in {last['warehouse']}:"]
     lines += [f"  {name:<24} {n:>8} rows" for name, n in last["marts"].items()] or ["  none"]
     lines += ["", f"Parquet exports: {paths.exports / 'latest'}",

@@ -1,0 +1,167 @@
+"""The benchmark's own code at toy scale: the bulk generator lands the exact landing layout and
+schema with consistent counts, the floor reads every landed row, the extraction minimum and the
+report's targets compute as written. (The figures themselves come from `make bench`.)"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from kolpipe import landing_schema
+from kolpipe.bench import run, stages
+from kolpipe.bench.generate import GENERATED_ENTITIES, WorldSize, generate
+from kolpipe.config import PLATFORMS
+
+SIZE = WorldSize(accounts=40, days=5, end=date(2026, 6, 30))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench") / "landing"
+    manifest = generate(SIZE, root, progress=lambda message: None, memory_limit="1GB")
+    return root, manifest
+
+
+def test_generated_landing_has_the_layout_schema_and_counts_of_the_extractors(generated):
+    root, manifest = generated
+    for platform in PLATFORMS:
+        for entity in GENERATED_ENTITIES:
+            table_dir = root / "raw" / platform / entity
+            days = sorted(p.name for p in table_dir.iterdir())
+            assert days == [f"dt=2026-06-{d}" for d in range(26, 31)]
+            files = sorted(f.name for p in table_dir.iterdir() for f in p.iterdir())
+            assert set(files) == {"part-0.parquet"}
+            table = pa.concat_tables(
+                pq.read_table(f) for f in sorted(table_dir.glob("dt=*/part-0.parquet")))
+            assert table.schema.remove_metadata().equals(landing_schema.schema(platform, entity))
+            assert table.num_rows == manifest["rows"][f"{platform}/{entity}"]
+        # every post observed on a day is one posts row and one post_metrics row
+        assert manifest["rows"][f"{platform}/posts"] == manifest["rows"][f"{platform}/post_metrics"]
+    assert manifest["rows"]["registry/accounts"] == 40 * 5
+    total_accounts = sum(manifest["rows"][f"{p}/accounts"] for p in PLATFORMS)
+    assert 0 < total_accounts <= 40 * 5
+    assert manifest["rows"]["instagram/post_metrics"] > 0
+
+
+def test_generated_values_keep_the_platform_quirks(generated):
+    root, _ = generated
+    con = duckdb.connect()
+    youtube = con.execute(f"select subscriber_count from read_parquet('{root}/raw/youtube/accounts/"
+                      "*/*.parquet') where subscriber_count >= 1000").fetchall()
+    for (subscribers,) in youtube:  # three significant figures, as the API rounds them
+        assert subscribers == int(float(f"{subscribers:.3g}"))
+    views_on_non_videos = con.execute(
+        f"select count(*) from read_parquet('{root}/raw/instagram/post_metrics/*/*.parquet') m "
+        f"join read_parquet('{root}/raw/instagram/posts/*/*.parquet') p using (id, logical_date) "
+        "where p.media_type <> 'VIDEO' and m.view_count is not null").fetchone()[0]
+    assert views_on_non_videos == 0
+    # a post is re-observed daily: its metrics never shrink from one day to the next
+    shrinking = con.execute(
+        f"select count(*) from (select id, like_count, lag(like_count) over (partition by id "
+        f"order by logical_date) as before from read_parquet('{root}/raw/tiktok/post_metrics/"
+        "*/*.parquet')) where like_count < before").fetchone()[0]
+    assert shrinking == 0
+
+
+def test_entities_the_generator_does_not_know_land_as_empty_partitions(generated):
+    root, manifest = generated
+    for name in manifest["skipped_entities"]:
+        platform, entity = name.split("/")
+        files = sorted((root / "raw" / platform / entity).glob("dt=*/part-0.parquet"))
+        assert len(files) == SIZE.days
+        assert pq.read_table(files[0]).num_rows == 0
+    known = {f"{p}/{e}" for p in PLATFORMS for e in landing_schema.NATIVE_FIELDS[p]}
+    assert set(manifest["skipped_entities"]) == {
+        n for n in known if n.split("/")[1] not in GENERATED_ENTITIES}
+
+
+def test_floor_reads_every_landed_row(generated):
+    root, manifest = generated
+    result = stages.floor({"landing": str(root), "memory_limit": "1GB", "threads": 1})
+    assert result["rows_read"] == sum(manifest["rows"].values())
+    assert result["tables"] == len(list(root.glob("raw/*/*")))
+
+
+def test_minimum_calls_follow_each_api_batching():
+    assert stages.minimum_calls("youtube", registered=120, found=110, readable=110,
+                                posts=260) == 3 + 110 + 6
+    assert stages.minimum_calls("x", registered=250, found=240, readable=230, posts=900) == 3 + 230
+    assert stages.minimum_calls("tiktok", registered=30, found=30, readable=30, posts=450) == 35
+    assert stages.minimum_calls("instagram", 80, 75, 75, 900) == 80
+    assert stages.minimum_calls("weibo", 20, 18, 18, 100) == 38
+
+
+def test_report_rows_compare_each_figure_with_its_target():
+    report = {"total_seconds": 900.0, "stages": {
+        "floor": {"seconds": 10.0, "peak_rss_mb": 900.0},
+        "dbt_empty": {"seconds": 20.0},
+        "dbt_full_long": {"seconds": 60.0},
+        "dbt_incremental_long": {"seconds": 9.0},
+        "dbt_incremental_short": {"seconds": 8.0},
+        "dag_parse": {"seconds": 0.4},
+    }}
+    rows = {r["figure"]: r for r in run.table_rows(report)}
+    assert rows["dbt full build, long history"]["verdict"] == "pass"  # 60 <= 20 + 5 * 10
+    assert rows["dbt full build, long history"]["x_floor"] == 6.0
+    assert rows["dbt incremental day, long history"]["verdict"] == "miss"  # 9 > 10% of 60
+    assert rows["incremental day long / short history"]["value"] == 1.125
+    assert rows["incremental day long / short history"]["verdict"] == "pass"
+    assert rows["DAG file parse (DagBag)"]["verdict"] == "pass"
+    assert rows["peak memory: floor"]["verdict"] == "pass"
+
+
+def test_quick_bench_writes_the_table_and_figures(tmp_path):
+    code = run.main(["--quick", "--accounts", "30", "--history-days", "4", "--stages",
+                     "generate,floor", "--memory-limit", "1GB", "--work-dir",
+                     str(tmp_path / "work"), "--results-dir", str(tmp_path / "results")])
+    assert code == 0
+    report = json.loads((tmp_path / "results" / "latest.json").read_text())
+    figures = {r["figure"]: r for r in report["rows"]}
+    landed = report["stages"]["generate"]["manifest"]["rows"]
+    assert figures["landed rows, all tables"]["value"] == sum(landed.values())
+    # the floor reads the history (the extra incremental day is not linked into its landing)
+    floor_landing = tmp_path / "work" / "homes" / "floor" / "landing"
+    history_rows = duckdb.execute(
+        f"select count(*) from read_parquet('{floor_landing}/raw/*/*/*/*.parquet', "
+        "union_by_name = true)").fetchone()[0]
+    last_day_rows = duckdb.execute(
+        f"select count(*) from read_parquet('{tmp_path}/work/cache/*/raw/*/*/dt=2026-12-31/"
+        "*.parquet', union_by_name = true)").fetchone()[0]
+    assert history_rows == sum(landed.values()) - last_day_rows > 0
+    assert report["stages"]["floor"]["rows_read"] == history_rows
+    assert report["machine"]["cores"] >= 1
+    markdown = (tmp_path / "results" / "latest.md").read_text()
+    for figure in figures:
+        assert f"| {figure} |" in markdown
+    # a rerun with the same parameters reuses the cached landing
+    run.main(["--quick", "--accounts", "30", "--history-days", "4", "--stages", "generate",
+              "--memory-limit", "1GB", "--work-dir", str(tmp_path / "work"), "--results-dir",
+              str(tmp_path / "results")])
+    assert json.loads((tmp_path / "results" / "latest.json").read_text())[
+        "stages"]["generate"]["cached"] is True
+
+
+def test_sample_reads_count_one_call_per_sampled_account_and_post(tmp_path):
+    from kolpipe import landing
+    from kolpipe.config import Paths
+
+    paths, day = Paths(tmp_path), date(2026, 3, 1)
+
+    def rows(entity: str, values: list[dict]) -> list[dict]:
+        columns = landing_schema.schema("x", entity).names
+        return [{c: v.get(c) for c in columns} for v in values]
+
+    followers = rows("follower_samples", [{"account_id": "a", "id": str(i)} for i in range(3)]
+                     + [{"account_id": "b", "id": "9"}])
+    comments = rows("comment_samples", [{"account_id": "a", "id": f"c{i}",
+                                         "conversation_id": f"p{i % 2}"} for i in range(5)])
+    for entity, values in (("follower_samples", followers), ("comment_samples", comments)):
+        landing.write_partition(landing.raw_file(paths, "x", entity, day), values,
+                                landing_schema.schema("x", entity))
+    # two accounts with a follower sample, two posts with a comment sample
+    assert stages._sampled(paths, "x", day) == 4
+    assert stages._sampled(paths, "instagram", day) == 0
