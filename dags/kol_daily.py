@@ -63,10 +63,10 @@ def kol_daily():
 
     # The gate and publish read the warehouse file: they share the dbt tasks' one-writer pool.
     @task(pool="kol_warehouse")
-    def gate_accounts(logical_date=None) -> dict:
+    def gate_accounts(logical_date=None, run_id=None) -> dict:
         from kolpipe import pipeline
 
-        return pipeline.gate_accounts(logical_date)
+        return pipeline.gate_accounts(logical_date, run_id)
 
     @task(pool="kol_warehouse")
     def publish(logical_date=None) -> dict:

@@ -29,7 +29,7 @@ def run(tmp_path_factory) -> Paths:
     result = subprocess.run(
         [sys.executable, "-m", "kolpipe.cli", "demo", "--kols", "16", "--history-days", "12",
          "--airflow-days", "2", "--end", END.isoformat(), "--port", str(free_port())],
-        env=env, capture_output=True, text=True, timeout=1200)
+        env=env, capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     print(result.stdout[-3000:])
     return Paths(home)
@@ -52,6 +52,26 @@ def test_both_dates_ran_through_airflow_and_were_summarised(run):
         assert report["rows_landed"] > 0
         assert all(info["checks_passed"] for info in report["platforms"].values())
         assert report["marts"]["fct_account_daily"] > 0
+        # each dbt model ran as its own Airflow task, the gate between the two groups
+        for task_id in ("warehouse.fct_posts_model_build", "gate_accounts",
+                        "gated_marts.approved_kols_model_build", "publish"):
+            assert f"[DAG TEST] end task task_id={task_id} " in log, task_id
+
+
+def test_the_gate_judged_every_account_and_approved_kols_leaves_out_the_failed(run):
+    import pyarrow.parquet as pq
+
+    verdicts = pq.read_table(run.landing / "gate" / "account_verdicts" / f"dt={END}"
+                             ).to_pylist()
+    assert verdicts and {v["verdict"] for v in verdicts} <= {"pass", "review", "fail"}
+    failed = {v["account_key"] for v in verdicts if v["verdict"] == "fail"}
+    with _published(run) as con:
+        approved = {k for (k,) in con.execute(
+            "select account_key from marts.approved_kols").fetchall()}
+        current = dict(con.execute("select account_key, verdict from marts.account_verdicts "
+                                   "where is_current").fetchall())
+    assert approved and not (approved & failed)
+    assert current == {v["account_key"]: v["verdict"] for v in verdicts}
 
 
 def test_account_daily_has_one_row_per_landed_account_day(run):

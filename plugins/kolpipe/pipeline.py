@@ -43,7 +43,7 @@ def raw_ready(moment: datetime, task_states: dict[str, str | None]) -> dict:
     return freshness.raw_ready(_day(moment), task_states)
 
 
-def gate_accounts(moment: datetime) -> dict:
+def gate_accounts(moment: datetime, run_id: str | None = None) -> dict:
     """Judge every account on the date's signals; alert on accounts newly failed or sent to
     review (an account gated yesterday for the same reasons is not alerted again)."""
     from kolpipe import alerts, gate, warehouse
@@ -59,7 +59,7 @@ def gate_accounts(moment: datetime) -> dict:
     for platform in PLATFORMS:
         alert = alerts.alert_for_gated_accounts(
             day, platform, [row for row in newly_gated if row["platform"] == platform],
-            where_to_look=[str(result.result_path), str(result.verdicts_path)])
+            where_to_look=[str(result.result_path), str(result.verdicts_path)], run_id=run_id)
         if alert:
             alerts.send(alert)
     return {"counts": result.counts, "newly_gated": len(newly_gated)}
