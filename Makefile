@@ -54,4 +54,4 @@ lint: install
 	$(VENV)/bin/ruff check plugins dags tests
 
 clean:
-	rm -rf var .venv .tools
+	rm -rf var .venv .venv-spark .tools

@@ -9,5 +9,5 @@
 {#- Landed timestamps are timestamptz; the warehouse keeps `..._at` as naive UTC timestamps so
     that casting to a date never depends on the session time zone. -#}
 {% macro utc_timestamp(column) -%}
-    timezone('UTC', {{ column }})
+    {{ return(adapter.dispatch('utc_timestamp')(column)) }}
 {%- endmacro %}

@@ -67,10 +67,13 @@ measured as (
         latest_account_day.observed_date as last_observed_date,
         last_posts.last_post_date,
         latest_account_day.follower_growth_rel_30d,
-        as_of.as_of_date - latest_account_day.observed_date as days_unobserved,
-        as_of.as_of_date - coalesce(last_posts.last_post_date, latest_account_day.first_observed_date)
-            as days_without_post,
-        as_of.as_of_date - latest_account_day.first_observed_date as days_of_history,
+        {{ days_between('latest_account_day.observed_date', 'as_of.as_of_date') }}
+            as days_unobserved,
+        {{ days_between(
+            'coalesce(last_posts.last_post_date, latest_account_day.first_observed_date)',
+            'as_of.as_of_date') }} as days_without_post,
+        {{ days_between('latest_account_day.first_observed_date', 'as_of.as_of_date') }}
+            as days_of_history,
         {%- for column in threshold_columns %}
         coalesce(own.{{ column }}, fallback.{{ column }}) as {{ column }}{{ "," if not loop.last }}
         {%- endfor %}

@@ -20,7 +20,8 @@ flagged_changes as (
     -- before it and starts version 1)
     select
         *,
-        (handle, display_name, bio) is distinct from lag((handle, display_name, bio)) over (
+        {{ row_value(['handle', 'display_name', 'bio']) }}
+            is distinct from lag({{ row_value(['handle', 'display_name', 'bio']) }}) over (
             partition by account_key order by observed_date
         ) as starts_version
     from account_days

@@ -32,7 +32,7 @@ observations_with_age as (
 
     select
         post_metrics.*,
-        post_metrics.observed_date - posts.published_date as age_days
+        {{ days_between('posts.published_date', 'post_metrics.observed_date') }} as age_days
     from post_metrics
     inner join posts on post_metrics.post_key = posts.post_key
 
@@ -96,12 +96,10 @@ with_followers as (
         coalesce(snapshot_before.observed_date, snapshot_after.observed_date)
             as followers_observed_date
     from posts_at_fixed_age
-    asof left join account_days as snapshot_before
-        on posts_at_fixed_age.account_key = snapshot_before.account_key
-        and posts_at_fixed_age.published_date >= snapshot_before.observed_date
-    asof left join account_days as snapshot_after
-        on posts_at_fixed_age.account_key = snapshot_after.account_key
-        and posts_at_fixed_age.published_date <= snapshot_after.observed_date
+    {{ asof_left_join('posts_at_fixed_age', 'account_days', 'snapshot_before',
+                      'account_key', 'published_date', '>=', 'observed_date') }}
+    {{ asof_left_join('posts_at_fixed_age', 'account_days', 'snapshot_after',
+                      'account_key', 'published_date', '<=', 'observed_date') }}
 
 )
 

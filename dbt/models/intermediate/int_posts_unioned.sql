@@ -43,7 +43,7 @@ caption_tokens as (
         platform,
         post_id,
         lower(caption) as caption,
-        regexp_extract_all(lower(caption), '#[\p{L}\p{N}\p{M}_]+') as hashtags
+        regexp_extract_all(lower(caption), '#[\p{L}\p{N}\p{M}_]+', 0) as hashtags
     from latest_observation
 
 ),
@@ -56,8 +56,8 @@ tagged_posts as (
     from caption_tokens
     inner join disclosure_tags
         on case
-            when starts_with(disclosure_tags.tag, '#')
-                then list_contains(caption_tokens.hashtags, disclosure_tags.tag)
+            when left(disclosure_tags.tag, 1) = '#'
+                then array_contains(caption_tokens.hashtags, disclosure_tags.tag)
             else contains(caption_tokens.caption, disclosure_tags.tag)
         end
 

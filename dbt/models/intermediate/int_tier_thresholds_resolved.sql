@@ -11,7 +11,7 @@ thresholds as (
 
 platforms as (
 
-    select unnest({{ var('platforms') }}) as platform
+    {{ values_as_rows(var('platforms'), 'platform') }}
 
 )
 

@@ -54,17 +54,20 @@ strongest_in_window as (
         account_key,
         observed_date,
         max(spike_robust_z) over evidence_window as spike_robust_z,
-        arg_max(observed_date, spike_robust_z) over evidence_window as spike_date,
-        arg_max(follower_change, spike_robust_z) over evidence_window as spike_follower_gain,
-        arg_max(followers, spike_robust_z) over evidence_window as spike_followers_after,
-        arg_max(baseline_change_median, spike_robust_z) over evidence_window
-            as spike_baseline_change_median,
-        arg_max(baseline_change_scale, spike_robust_z) over evidence_window
-            as spike_baseline_change_scale,
-        arg_max(follower_count_step, spike_robust_z) over evidence_window
-            as spike_follower_count_step,
-        arg_max(is_round_number_gain, spike_robust_z) over evidence_window
-            as spike_is_round_number_gain
+        {{ arg_max('observed_date', 'spike_robust_z', tie_date='observed_date') }}
+            over evidence_window as spike_date,
+        {{ arg_max('follower_change', 'spike_robust_z', tie_date='observed_date') }}
+            over evidence_window as spike_follower_gain,
+        {{ arg_max('followers', 'spike_robust_z', tie_date='observed_date') }}
+            over evidence_window as spike_followers_after,
+        {{ arg_max('baseline_change_median', 'spike_robust_z', tie_date='observed_date') }}
+            over evidence_window as spike_baseline_change_median,
+        {{ arg_max('baseline_change_scale', 'spike_robust_z', tie_date='observed_date') }}
+            over evidence_window as spike_baseline_change_scale,
+        {{ arg_max('follower_count_step', 'spike_robust_z', tie_date='observed_date') }}
+            over evidence_window as spike_follower_count_step,
+        {{ arg_max('is_round_number_gain', 'spike_robust_z', tie_date='observed_date') }}
+            over evidence_window as spike_is_round_number_gain
     from follower_changes
     window evidence_window as (
         partition by account_key
@@ -81,10 +84,12 @@ likes_bursts as (
         engagement.observed_date,
         max(likes_per_comment_vs_platform_median) over evidence_window
             as likes_per_comment_vs_platform_median_max,
-        arg_max(observed_date, likes_per_comment_vs_platform_median) over evidence_window
-            as likes_per_comment_max_date,
-        arg_max(likes_per_comment, likes_per_comment_vs_platform_median) over evidence_window
-            as likes_per_comment_max
+        {{ arg_max('observed_date', 'likes_per_comment_vs_platform_median',
+                     tie_date='observed_date') }}
+            over evidence_window as likes_per_comment_max_date,
+        {{ arg_max('likes_per_comment', 'likes_per_comment_vs_platform_median',
+                     tie_date='observed_date') }}
+            over evidence_window as likes_per_comment_max
     from engagement
     window evidence_window as (
         partition by account_key

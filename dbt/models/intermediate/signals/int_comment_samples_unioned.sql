@@ -38,10 +38,10 @@ first_sampled as (
         platform,
         account_id,
         comment_id,
-        arg_min(post_id, observed_date) as post_id,
-        arg_min(author_id, observed_date) as author_id,
-        arg_min(comment_text, observed_date) as comment_text,
-        arg_min(published_at, observed_date) as published_at,
+        {{ arg_min('post_id', 'observed_date') }} as post_id,
+        {{ arg_min('author_id', 'observed_date') }} as author_id,
+        {{ arg_min('comment_text', 'observed_date') }} as comment_text,
+        {{ arg_min('published_at', 'observed_date') }} as published_at,
         min(observed_date) as first_sampled_date
     from samples
     where comment_id is not null and comment_text is not null
@@ -53,10 +53,13 @@ normalized as (
 
     select
         *,
-        lower(trim(regexp_replace(comment_text, '\s+', ' ', 'g'))) as comment_text_normalized,
-        trim(regexp_replace(lower(regexp_replace(comment_text, '[^\p{L}\p{N}\s]', '', 'g')),
-                            '\s+', ' ', 'g')) as comment_words,
-        regexp_matches(comment_text, '\p{Han}') as is_han_script
+        -- replace_all_flag(): every match, not only the first (macros/cross_db/functions.sql)
+        lower(trim(regexp_replace(comment_text, '\s+', ' '{{ replace_all_flag() }})))
+            as comment_text_normalized,
+        trim(regexp_replace(
+            lower(regexp_replace(comment_text, '[^\p{L}\p{N}\s]', ''{{ replace_all_flag() }})),
+            '\s+', ' '{{ replace_all_flag() }})) as comment_words,
+        {{ contains_han_script('comment_text') }} as is_han_script
     from first_sampled
 
 )
@@ -76,7 +79,7 @@ select
     comment_words = ''
         or comment_words in ({% for phrase in stock_phrases %}'{{ phrase }}'{{ ', ' if not loop.last }}{% endfor %})
         or (is_han_script and length(replace(comment_words, ' ', '')) <= 4)
-        or (not is_han_script and length(string_split(comment_words, ' ')) <= 3
+        or (not is_han_script and {{ split_count('comment_words', ' ') }} <= 3
             and length(replace(comment_words, ' ', '')) <= 15)
         as is_generic
 from normalized

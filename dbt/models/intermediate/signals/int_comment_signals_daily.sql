@@ -5,13 +5,18 @@
 -- trailing var('comment_signal_days') days (evidence: the day, the value, the platform's
 -- median that day).
 --  * generic_comment_share: emoji-only, stock or contentless comments (int_comment_samples_unioned).
---  * duplicate_comment_share: comments whose exact text (case and spacing aside) also appears
---    on another of the account's posts in the window: farms paste the same lines everywhere.
---  * ring_comment_share: comments written by the recurring commenters, the authors found on at
---    least half of the sampled posts (and on 3 or more); ring_commenters counts them and
---    ring_registered_commenters those that are themselves accounts in our registry (pods are
---    rings of creators). Null on TikTok (no authors).
--- A signal needs at least var('min_comment_posts') posts and 20 comments in the window.
+--  * duplicate_comment_share: comments whose exact text (case and spacing aside) was already
+--    written on another of the account's posts in the var('comment_signal_days') days up to
+--    their own post: farms paste the same lines everywhere.
+--  * ring_comment_share: comments written by a recurring commenter: an author who, counting the
+--    post commented on, commented on at least half of the account's sampled posts of the
+--    var('comment_signal_days') days up to it, and on 3 or more. ring_commenters counts the
+--    distinct recurring authors in the window and ring_registered_commenters those that are
+--    themselves accounts in our registry (pods are rings of creators). Null on TikTok, whose
+--    comments have no author.
+-- Each comment is judged once, against the window up to its own post, so the daily windows
+-- only add up per-post counts. The shares are null below var('min_comment_posts') posts or
+-- 20 comments in the window.
 
 {%- set window_days = var('comment_signal_days', 28) %}
 {%- set min_posts = var('min_comment_posts', 3) %}
@@ -27,106 +32,142 @@ comments as (
 post_samples as (
 
     -- a post belongs to the window of the day it was first sampled
-    select account_key, post_id, min(first_sampled_date) as post_sampled_date
+    select
+        account_key,
+        post_id,
+        min(first_sampled_date) as post_sampled_date
     from comments
     group by account_key, post_id
 
 ),
 
-account_days as (
+posts_in_trailing_window as (
 
-    select account_key, platform, observed_date
-    from {{ ref('int_account_days_with_growth') }}
-    where account_key in (select distinct account_key from comments)
+    select
+        *,
+        count(*) over (
+            partition by account_key order by post_sampled_date
+            range between interval {{ window_days - 1 }} day preceding and current row
+        ) as account_posts_in_window
+    from post_samples
 
 ),
 
-window_posts as (
+text_on_posts as (
 
     select
-        account_days.account_key,
-        account_days.observed_date,
-        post_samples.post_id
-    from account_days
+        comments.account_key,
+        comments.comment_text_normalized,
+        comments.post_id,
+        any_value(post_samples.post_sampled_date) as post_sampled_date
+    from comments
     inner join post_samples
-        on account_days.account_key = post_samples.account_key
-        and post_samples.post_sampled_date
-            between account_days.observed_date - {{ window_days - 1 }}
-            and account_days.observed_date
+        on comments.account_key = post_samples.account_key
+        and comments.post_id = post_samples.post_id
+    group by all
 
 ),
 
-window_comments as (
+repeated_texts as (
+
+    -- posts, up to and including this one, that carry the text within the window
+    select
+        *,
+        count(*) over (
+            partition by account_key, comment_text_normalized order by post_sampled_date
+            range between interval {{ window_days - 1 }} day preceding and current row
+        ) as posts_with_text
+    from text_on_posts
+
+),
+
+author_on_posts as (
 
     select
-        window_posts.account_key,
-        window_posts.observed_date,
+        comments.account_key,
+        comments.author_id,
+        comments.post_id,
+        any_value(post_samples.post_sampled_date) as post_sampled_date
+    from comments
+    inner join post_samples
+        on comments.account_key = post_samples.account_key
+        and comments.post_id = post_samples.post_id
+    where comments.author_id is not null
+    group by all
+
+),
+
+recurring_authors as (
+
+    select
+        author_on_posts.*,
+        count(*) over (
+            partition by author_on_posts.account_key, author_on_posts.author_id
+            order by author_on_posts.post_sampled_date
+            range between interval {{ window_days - 1 }} day preceding and current row
+        ) as posts_with_author,
+        posts_in_trailing_window.account_posts_in_window
+    from author_on_posts
+    inner join posts_in_trailing_window
+        on author_on_posts.account_key = posts_in_trailing_window.account_key
+        and author_on_posts.post_id = posts_in_trailing_window.post_id
+
+),
+
+judged_comments as (
+
+    select
+        comments.account_key,
         comments.post_id,
         comments.author_id,
-        comments.comment_text_normalized,
         comments.is_generic,
-        comments.is_emoji_only
-    from window_posts
-    inner join comments
-        on window_posts.account_key = comments.account_key
-        and window_posts.post_id = comments.post_id
+        comments.is_emoji_only,
+        coalesce(repeated_texts.posts_with_text >= 2, false) as is_duplicate,
+        coalesce(recurring_authors.posts_with_author >= greatest(
+            3, 0.5 * recurring_authors.account_posts_in_window), false) as is_by_ring
+    from comments
+    inner join repeated_texts
+        on comments.account_key = repeated_texts.account_key
+        and comments.post_id = repeated_texts.post_id
+        and comments.comment_text_normalized = repeated_texts.comment_text_normalized
+    left join recurring_authors
+        on comments.account_key = recurring_authors.account_key
+        and comments.post_id = recurring_authors.post_id
+        and comments.author_id = recurring_authors.author_id
 
 ),
 
-text_spread as (
+post_counts as (
 
     select
-        account_key,
-        observed_date,
-        comment_text_normalized,
-        count(distinct post_id) as posts_with_text
-    from window_comments
-    group by all
-
-),
-
-author_spread as (
-
-    select
-        account_key,
-        observed_date,
-        author_id,
-        count(distinct post_id) as posts_with_author,
-        count(*) as comments_by_author
-    from window_comments
-    where author_id is not null
-    group by all
-
-),
-
-window_totals as (
-
-    select
-        account_key,
-        observed_date,
-        count(distinct post_id) as comment_posts_sampled,
-        count(*) as comments_sampled,
+        judged_comments.account_key,
+        judged_comments.post_id,
+        any_value(post_samples.post_sampled_date) as post_sampled_date,
+        count(*) as comments,
         count(author_id) as comments_with_author,
-        avg(is_generic::int) as generic_share,
-        avg(is_emoji_only::int) as emoji_only_share
-    from window_comments
-    group by account_key, observed_date
+        count_if(is_generic) as generic_comments,
+        count_if(is_emoji_only) as emoji_only_comments,
+        count_if(is_duplicate) as duplicate_comments,
+        count_if(is_by_ring) as ring_comments
+    from judged_comments
+    inner join post_samples
+        on judged_comments.account_key = post_samples.account_key
+        and judged_comments.post_id = post_samples.post_id
+    group by judged_comments.account_key, judged_comments.post_id
 
 ),
 
-duplicates as (
+ring_members as (
 
-    select
-        window_comments.account_key,
-        window_comments.observed_date,
-        count(*) as duplicate_comments
-    from window_comments
-    inner join text_spread
-        on window_comments.account_key = text_spread.account_key
-        and window_comments.observed_date = text_spread.observed_date
-        and window_comments.comment_text_normalized = text_spread.comment_text_normalized
-    where text_spread.posts_with_text >= 2
-    group by all
+    select distinct
+        judged_comments.account_key,
+        judged_comments.author_id,
+        post_samples.post_sampled_date
+    from judged_comments
+    inner join post_samples
+        on judged_comments.account_key = post_samples.account_key
+        and judged_comments.post_id = post_samples.post_id
+    where judged_comments.is_by_ring
 
 ),
 
@@ -136,27 +177,57 @@ registered as (
 
 ),
 
-rings as (
+account_days as (
 
-    select
-        author_spread.account_key,
-        author_spread.observed_date,
-        count(*) as ring_commenters,
-        count(registered.account_id) as ring_registered_commenters,
-        sum(author_spread.comments_by_author) as ring_comments
-    from author_spread
-    inner join window_totals
-        on author_spread.account_key = window_totals.account_key
-        and author_spread.observed_date = window_totals.observed_date
-    left join registered
-        on split_part(author_spread.account_key, ':', 1) = registered.platform
-        and author_spread.author_id = registered.account_id
-    where author_spread.posts_with_author >= greatest(3, 0.5 * window_totals.comment_posts_sampled)
-    group by all
+    select account_key, platform, observed_date
+    from {{ ref('int_account_days_with_growth') }}
+    where account_key in (select distinct account_key from post_samples)
 
 ),
 
-signals as (
+window_totals as (
+
+    select
+        account_days.account_key,
+        account_days.observed_date,
+        count(*) as comment_posts_sampled,
+        sum(post_counts.comments) as comments_sampled,
+        sum(post_counts.comments_with_author) as comments_with_author,
+        sum(post_counts.generic_comments) as generic_comments,
+        sum(post_counts.emoji_only_comments) as emoji_only_comments,
+        sum(post_counts.duplicate_comments) as duplicate_comments,
+        sum(post_counts.ring_comments) as ring_comments
+    from account_days
+    inner join post_counts
+        on account_days.account_key = post_counts.account_key
+        and post_counts.post_sampled_date
+            between account_days.observed_date - {{ window_days - 1 }}
+            and account_days.observed_date
+    group by account_days.account_key, account_days.observed_date
+
+),
+
+window_rings as (
+
+    select
+        account_days.account_key,
+        account_days.observed_date,
+        count(distinct ring_members.author_id) as ring_commenters,
+        count(distinct registered.account_id) as ring_registered_commenters
+    from account_days
+    inner join ring_members
+        on account_days.account_key = ring_members.account_key
+        and ring_members.post_sampled_date
+            between account_days.observed_date - {{ window_days - 1 }}
+            and account_days.observed_date
+    left join registered
+        on account_days.platform = registered.platform
+        and ring_members.author_id = registered.account_id
+    group by account_days.account_key, account_days.observed_date
+
+),
+
+judged as (
 
     select
         account_days.account_key,
@@ -164,31 +235,26 @@ signals as (
         account_days.observed_date,
         window_totals.comment_posts_sampled,
         window_totals.comments_sampled,
-        (window_totals.comment_posts_sampled >= {{ min_posts }}
-            and window_totals.comments_sampled >= 20) as has_comment_evidence,
-        window_totals.generic_share,
-        window_totals.emoji_only_share,
-        coalesce(duplicates.duplicate_comments, 0) / window_totals.comments_sampled
-            as duplicate_share,
-        coalesce(rings.ring_commenters, 0) as ring_commenters,
-        coalesce(rings.ring_registered_commenters, 0) as ring_registered_commenters,
-        case when window_totals.comments_with_author > 0
-            then coalesce(rings.ring_comments, 0) / window_totals.comments_with_author
-        end as ring_share
+        coalesce(window_rings.ring_commenters, 0) as ring_commenters,
+        coalesce(window_rings.ring_registered_commenters, 0) as ring_registered_commenters,
+        window_totals.comment_posts_sampled >= {{ min_posts }}
+            and window_totals.comments_sampled >= 20 as has_comment_evidence,
+        window_totals.generic_comments / window_totals.comments_sampled as generic_share,
+        window_totals.emoji_only_comments / window_totals.comments_sampled as emoji_only_share,
+        window_totals.duplicate_comments / window_totals.comments_sampled as duplicate_share,
+        {{ safe_divide('window_totals.ring_comments', 'window_totals.comments_with_author') }}
+            as ring_share
     from account_days
     inner join window_totals
         on account_days.account_key = window_totals.account_key
         and account_days.observed_date = window_totals.observed_date
-    left join duplicates
-        on account_days.account_key = duplicates.account_key
-        and account_days.observed_date = duplicates.observed_date
-    left join rings
-        on account_days.account_key = rings.account_key
-        and account_days.observed_date = rings.observed_date
+    left join window_rings
+        on account_days.account_key = window_rings.account_key
+        and account_days.observed_date = window_rings.observed_date
 
 ),
 
-judged as (
+signals as (
 
     select
         account_key,
@@ -202,7 +268,7 @@ judged as (
         case when has_comment_evidence then emoji_only_share end as emoji_only_comment_share,
         case when has_comment_evidence then duplicate_share end as duplicate_comment_share,
         case when has_comment_evidence then ring_share end as ring_comment_share
-    from signals
+    from judged
 
 )
 
@@ -212,5 +278,5 @@ select
     median(duplicate_comment_share) over platform_day
         as platform_duplicate_comment_share_median,
     median(ring_comment_share) over platform_day as platform_ring_comment_share_median
-from judged
+from signals
 window platform_day as (partition by platform, observed_date)

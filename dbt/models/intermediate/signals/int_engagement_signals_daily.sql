@@ -71,8 +71,8 @@ tier_bands as (
         observed_date,
         count(*) as peers,
         median(engagement_rate_by_followers_median_30d) as peer_median,
-        quantile_cont(engagement_rate_by_followers_median_30d, 0.1) as peer_p10,
-        quantile_cont(engagement_rate_by_followers_median_30d, 0.9) as peer_p90
+        {{ quantile_cont('engagement_rate_by_followers_median_30d', 0.1) }} as peer_p10,
+        {{ quantile_cont('engagement_rate_by_followers_median_30d', 0.9) }} as peer_p90
     from rated_account_days
     group by platform, tier, observed_date
 
@@ -85,8 +85,8 @@ platform_bands as (
         observed_date,
         count(*) as peers,
         median(engagement_rate_by_followers_median_30d) as peer_median,
-        quantile_cont(engagement_rate_by_followers_median_30d, 0.1) as peer_p10,
-        quantile_cont(engagement_rate_by_followers_median_30d, 0.9) as peer_p90
+        {{ quantile_cont('engagement_rate_by_followers_median_30d', 0.1) }} as peer_p10,
+        {{ quantile_cont('engagement_rate_by_followers_median_30d', 0.9) }} as peer_p90
     from rated_account_days
     group by platform, observed_date
 

@@ -65,7 +65,7 @@ spread as (
         count(*) as uniformity_posts,
         median(engagements) as uniformity_engagements_median,
         median(engagement_rate_by_followers) as uniformity_rate_median,
-        mad(engagement_rate_by_followers) as uniformity_rate_mad
+        {{ median_absolute_deviation('engagement_rate_by_followers') }} as uniformity_rate_mad
     from window_posts
     group by account_key, platform, observed_date
 

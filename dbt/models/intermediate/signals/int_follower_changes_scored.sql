@@ -43,8 +43,8 @@ with_baseline as (
 
     select
         *,
-        median(follower_change) over earlier_days as baseline_change_median,
-        mad(follower_change) over earlier_days as baseline_change_mad,
+        {{ median_over('follower_change', 'earlier_days') }} as baseline_change_median,
+        {{ mad_over('follower_change', 'earlier_days') }} as baseline_change_mad,
         count(follower_change) over earlier_days as baseline_change_days
     from changes
     window earlier_days as (

@@ -8,29 +8,19 @@
 -- trailing var('fake_follower_days') days.
 
 {%- set window_days = var('fake_follower_days', 7) %}
-{%- set score_files = env_var('KOLPIPE_LANDING') ~ '/gate/follower_scores/dt=*/*.parquet' %}
-{%- set has_scores = false %}
-{%- if execute %}
-    {%- set has_scores = run_query(
-        "select count(*) from glob('" ~ score_files ~ "')").columns[0].values()[0] > 0 %}
-{%- endif %}
-
 with
 
 scores as (
 
-    {% if has_scores -%}
+    -- the scored follower samples (none before the first scoring)
     select account_key, platform, account_id, logical_date, followers_scored,
         fake_follower_share
-    from read_parquet('{{ score_files }}', union_by_name = true, hive_partitioning = false)
+    from {{ landed_parquet(env_var('KOLPIPE_LANDING') ~ '/gate/follower_scores', [
+        ['account_key', 'string'], ['platform', 'string'], ['account_id', 'string'],
+        ['logical_date', 'date'], ['followers_scored', 'bigint'],
+        ['fake_follower_share', 'double'],
+    ]) }} as scores
     where fake_follower_share is not null
-    {%- else -%}
-    -- before the first scoring: no scores yet, same columns
-    select null::varchar as account_key, null::varchar as platform, null::varchar as account_id,
-        null::date as logical_date, null::bigint as followers_scored,
-        null::double as fake_follower_share
-    where false
-    {%- endif %}
 
 ),
 

@@ -31,7 +31,7 @@ kols as (
         min(kol_latest_entries.display_name) as display_name,
         min(kol_latest_entries.niche) as niche,
         min(kol_latest_entries.language) as language,
-        string_agg(distinct kol_latest_entries.platform, ',' order by kol_latest_entries.platform)
+        {{ sorted_distinct_string_agg('kol_latest_entries.platform', ',') }}
             as platforms,
         cast(count(distinct kol_latest_entries.platform) as integer) as platform_count,
         min(kol_latest_entries.observed_date) = min(latest_registry_date.observed_date)
@@ -62,7 +62,7 @@ account_stages as (
         -- accounts without a stage (never observed, or growth unknown) are left out
         case
             when bool_and(lifecycle_stage = 'churned') then 'churned'
-            else first(lifecycle_stage order by followers desc nulls last, platform)
+            else {{ first_by('lifecycle_stage', [['followers', 'desc'], ['platform', 'asc']]) }}
                 filter (where lifecycle_stage != 'churned')
         end as lifecycle_stage
     from kol_accounts

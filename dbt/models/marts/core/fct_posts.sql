@@ -1,8 +1,8 @@
 {{
     config(
-        materialized='incremental',
+        materialized=upsert_materialization(),
         unique_key='post_key',
-        incremental_strategy='delete+insert',
+        incremental_strategy=upsert_strategy(),
         on_schema_change='fail',
     )
 }}

@@ -7,46 +7,42 @@
 -- <landing>/gate/account_verdicts/; a day without a verdict for an account (not extracted)
 -- leaves its period open. Nothing is deleted: every period stays queryable.
 
-{%- set verdict_files = env_var('KOLPIPE_LANDING') ~ '/gate/account_verdicts/dt=*/*.parquet' %}
-{%- set has_verdicts = false %}
-{%- if execute %}
-    {%- set has_verdicts = run_query(
-        "select count(*) from glob('" ~ verdict_files ~ "')").columns[0].values()[0] > 0 %}
-{%- endif %}
-
 with
 
 verdict_days as (
 
-    {% if has_verdicts -%}
-    select * from read_parquet('{{ verdict_files }}', union_by_name = true,
-                               hive_partitioning = false)
-    {%- else -%}
-    -- before the gate's first run: no verdicts yet, same columns
-    select
-        null::varchar as account_key, null::varchar as platform, null::varchar as account_id,
-        null::date as logical_date, null::varchar as verdict, null::varchar as computed_verdict,
-        null::varchar as reason_codes, null::varchar as reasons, null::varchar as evidence,
-        null::varchar as evidence_fingerprint, null::boolean as is_overridden,
-        null::varchar as override_status, null::varchar as override_verdict,
-        null::varchar as override_reason, null::varchar as override_by,
-        null::varchar as override_recorded_at
-    where false
-    {%- endif %}
+    -- the gate's verdict partitions (none before its first run)
+    select * from {{ landed_parquet(env_var('KOLPIPE_LANDING') ~ '/gate/account_verdicts', [
+        ['account_key', 'string'], ['platform', 'string'], ['account_id', 'string'],
+        ['logical_date', 'date'], ['verdict', 'string'], ['computed_verdict', 'string'],
+        ['reason_codes', 'string'], ['reasons', 'string'], ['evidence', 'string'],
+        ['evidence_fingerprint', 'string'], ['is_overridden', 'boolean'],
+        ['override_status', 'string'], ['override_verdict', 'string'],
+        ['override_reason', 'string'], ['override_by', 'string'],
+        ['override_recorded_at', 'string'],
+    ]) }}
 
 ),
 
-with_period_start as (
+with_verdict_state as (
 
     -- a period starts when the verdict, its reasons, its evidence or its override changes
     select
         *,
         concat_ws('|', verdict, computed_verdict, reason_codes, evidence_fingerprint,
-                  override_status, override_recorded_at) as verdict_state,
+                  override_status, override_recorded_at) as verdict_state
+    from verdict_days
+
+),
+
+with_period_start as (
+
+    select
+        *,
         verdict_state is distinct from lag(verdict_state) over (
             partition by account_key order by logical_date
         ) as is_period_start
-    from verdict_days
+    from with_verdict_state
 
 ),
 
@@ -72,17 +68,17 @@ periods as (
         min(logical_date) as valid_from,
         max(logical_date) as last_confirmed_date,
         -- the newest day's wording of the period's (unchanged) verdict and evidence
-        arg_max(verdict, logical_date) as verdict,
-        arg_max(computed_verdict, logical_date) as computed_verdict,
-        arg_max(reason_codes, logical_date) as reason_codes,
-        arg_max(reasons, logical_date) as reasons,
-        arg_max(evidence, logical_date) as evidence,
-        arg_max(evidence_fingerprint, logical_date) as evidence_fingerprint,
-        arg_max(is_overridden, logical_date) as is_overridden,
-        arg_max(override_status, logical_date) as override_status,
-        arg_max(override_reason, logical_date) as override_reason,
-        arg_max(override_by, logical_date) as override_by,
-        arg_max(override_recorded_at, logical_date) as override_recorded_at
+        {{ arg_max('verdict', 'logical_date') }} as verdict,
+        {{ arg_max('computed_verdict', 'logical_date') }} as computed_verdict,
+        {{ arg_max('reason_codes', 'logical_date') }} as reason_codes,
+        {{ arg_max('reasons', 'logical_date') }} as reasons,
+        {{ arg_max('evidence', 'logical_date') }} as evidence,
+        {{ arg_max('evidence_fingerprint', 'logical_date') }} as evidence_fingerprint,
+        {{ arg_max('is_overridden', 'logical_date') }} as is_overridden,
+        {{ arg_max('override_status', 'logical_date') }} as override_status,
+        {{ arg_max('override_reason', 'logical_date') }} as override_reason,
+        {{ arg_max('override_by', 'logical_date') }} as override_by,
+        {{ arg_max('override_recorded_at', 'logical_date') }} as override_recorded_at
     from numbered
     group by account_key, period_number
 

@@ -36,7 +36,7 @@ select
         when last_landed.last_landed_date < as_of.as_of_date
             then cast(last_landed.last_landed_date + interval 1 day as date)
     end as stale_since,
-    cast(date_diff('day', last_landed.last_landed_date, as_of.as_of_date) as integer)
+    cast({{ days_between('last_landed.last_landed_date', 'as_of.as_of_date') }} as integer)
         as days_behind
 from platforms
 cross join as_of

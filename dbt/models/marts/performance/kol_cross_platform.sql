@@ -42,13 +42,12 @@ percentiles as (
 
 scored as (
 
+    {%- set percentile_columns = [] %}
+    {%- for name in metrics %}{% do percentile_columns.append(name ~ '_percentile') %}{% endfor %}
+
     select
         *,
-        list_avg([
-            {%- for name in metrics %}
-            {{ name }}_percentile{{ "," if not loop.last }}
-            {%- endfor %}
-        ]) as platform_score
+        {{ mean_of_values(percentile_columns) }} as platform_score
     from percentiles
 
 )
@@ -65,10 +64,10 @@ select
     {%- endfor %}
     cast(count(platform_score) as integer) as platforms_compared,
     case when count(platform_score) >= 2 then
-        first(platform order by platform_score desc nulls last, platform)
+        {{ first_by('platform', [['platform_score', 'desc'], ['platform', 'asc']]) }}
     end as strongest_platform,
     case when count(platform_score) >= 2 then
-        first(platform order by platform_score asc nulls last, platform)
+        {{ first_by('platform', [['platform_score', 'asc'], ['platform', 'asc']]) }}
     end as weakest_platform
 from scored
 group by kol_id, period_grain, period_start

@@ -65,9 +65,9 @@ period_audience as (
         period_start,
         account_key,
         platform,
-        arg_max(followers, observed_date) as reach,
-        arg_max(tier, observed_date) as tier,
-        arg_min(followers, observed_date) as first_followers_in_period,
+        {{ arg_max('followers', 'observed_date') }} as reach,
+        {{ arg_max('tier', 'observed_date') }} as tier,
+        {{ arg_min('followers', 'observed_date') }} as first_followers_in_period,
         cast(count(*) as integer) as days_observed
     from account_days_in_periods
     group by period_grain, period_start, account_key, platform
@@ -85,9 +85,8 @@ period_audience_with_baseline as (
             else period_audience.first_followers_in_period
         end as baseline_followers
     from period_audience
-    asof left join account_days as snapshot_before
-        on period_audience.account_key = snapshot_before.account_key
-        and period_audience.period_start > snapshot_before.observed_date
+    {{ asof_left_join('period_audience', 'account_days', 'snapshot_before',
+                      'account_key', 'period_start', '>', 'observed_date') }}
 
 ),
 

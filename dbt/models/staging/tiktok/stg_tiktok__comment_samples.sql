@@ -15,11 +15,11 @@ renamed as (
         account_id,
         'tiktok' as platform,
         video_id as post_id,
-        cast(null as varchar) as author_id,
+        cast(null as string) as author_id,
         parent_comment_id,
 
         ---------- strings
-        cast(null as varchar) as author_handle,
+        cast(null as string) as author_handle,
         text as comment_text,
 
         ---------- numerics

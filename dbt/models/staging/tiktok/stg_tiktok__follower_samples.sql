@@ -11,16 +11,16 @@ renamed as (
     select
 
         ----------  ids
-        cast(null as varchar) as follower_id,
+        cast(null as string) as follower_id,
         account_id,
         'tiktok' as platform,
 
         ---------- strings
         username as follower_handle,
         display_name as follower_display_name,
-        cast(null as varchar) as follower_bio,
-        cast(null as varchar) as follower_url,
-        cast(null as varchar) as profile_image_url,
+        cast(null as string) as follower_bio,
+        cast(null as string) as follower_url,
+        cast(null as string) as profile_image_url,
 
         ---------- numerics
         cast(null as bigint) as followers,

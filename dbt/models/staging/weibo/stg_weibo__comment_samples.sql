@@ -16,7 +16,7 @@ renamed as (
         'weibo' as platform,
         status_id as post_id,
         user_id as author_id,
-        cast(null as varchar) as parent_comment_id,
+        cast(null as string) as parent_comment_id,
 
         ---------- strings
         user_screen_name as author_handle,

@@ -18,7 +18,7 @@ renamed as (
         ---------- strings
         text as caption,
         source as client_source,
-        cast(null as varchar) as media_type,
+        cast(null as string) as media_type,
 
         ---------- booleans
         -- Weibo exposes no paid-partnership flag: disclosure words (广告, 合作) decide.

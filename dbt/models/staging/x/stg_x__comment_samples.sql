@@ -16,7 +16,7 @@ renamed as (
         'x' as platform,
         conversation_id as post_id,
         author_id,
-        cast(null as varchar) as parent_comment_id,
+        cast(null as string) as parent_comment_id,
 
         ---------- strings
         author_username as author_handle,

@@ -18,7 +18,7 @@ renamed as (
         ---------- strings
         text as caption,
         lang as language,
-        cast(null as varchar) as media_type,
+        cast(null as string) as media_type,
 
         ---------- booleans
         -- X's paid-partnership label is not in the v2 post fields: disclosure tags decide.

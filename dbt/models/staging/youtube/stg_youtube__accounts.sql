@@ -16,7 +16,7 @@ renamed as (
         uploads_playlist_id,
 
         ---------- strings
-        ltrim(custom_url, '@') as handle,
+        trim(leading '@' from custom_url) as handle,
         title as display_name,
         description as bio,
 

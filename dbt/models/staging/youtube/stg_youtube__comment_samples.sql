@@ -16,7 +16,7 @@ renamed as (
         'youtube' as platform,
         video_id as post_id,
         author_channel_id as author_id,
-        cast(null as varchar) as parent_comment_id,
+        cast(null as string) as parent_comment_id,
 
         ---------- strings
         author_display_name as author_handle,

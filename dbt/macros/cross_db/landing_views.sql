@@ -1,0 +1,38 @@
+{#- Sources read the Parquet landing zone in place. dbt-duckdb does it through each source's
+    `external_location` (read_parquet of the dt=* partitions). Spark has no such source
+    config, so at the start of every Spark run (on-run-start) each source becomes a view over
+    the same files, named as dbt names the source relation (<source>.<table>). The files are
+    found from the same external_location, so the landing layout is written down once. -#}
+{% macro register_landing_views() -%}
+    {{ return(adapter.dispatch('register_landing_views')()) }}
+{%- endmacro %}
+
+{% macro default__register_landing_views() -%}
+    select 1 as nothing_to_register
+{%- endmacro %}
+
+{% macro spark__register_landing_views() -%}
+    {%- if execute %}
+    {%- for source in graph.sources.values() if source.package_name == project_name %}
+        {%- set location = landing_files(source) %}
+        {%- do run_query('create schema if not exists ' ~ source.schema) %}
+        {%- do run_query('create or replace view ' ~ source.schema ~ '.' ~ source.identifier
+                         ~ ' as select * from parquet.`' ~ location ~ '`') %}
+    {%- endfor %}
+    {%- endif %}
+    select 1 as landing_views_registered
+{%- endmacro %}
+
+{#- The file pattern a source reads: the first quoted argument of its read_parquet(...)
+    external_location, with dbt-duckdb's {name} placeholder filled in. -#}
+{% macro landing_files(source) -%}
+    {%- set external_location = source.meta.get('external_location')
+        or source.source_meta.get('external_location') %}
+    {%- set match = modules.re.search("read_parquet\\(\\s*'([^']+)'", external_location or '') %}
+    {%- if not match %}
+        {{ exceptions.raise_compiler_error(
+            "source " ~ source.source_name ~ "." ~ source.name ~ " has no read_parquet('...') "
+            ~ "external_location to read on " ~ target.type) }}
+    {%- endif %}
+    {{- match.group(1) | replace('{name}', source.name) -}}
+{%- endmacro %}
