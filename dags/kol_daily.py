@@ -1,8 +1,9 @@
 """
 ### KOL daily pipeline
 
-Registry → extract (one task per platform) → land → validate raw (GX) → dbt build (one task
-per model, Cosmos) → account gate (GX) → gated marts → publish → summary; alerts on failure.
+Registry → extract (one task per platform) → land → validate raw (GX) → score follower samples
+→ dbt build (one task per model, Cosmos) → account gate (GX) → gated marts → publish → summary;
+alerts on failure.
 The logical date is the day whose end-of-day state is extracted: the run for day D covers the
 data interval [D, D+1) and starts at D+1 00:00 UTC. Every task is idempotent for its date:
 reruns and backfills replace, never append.
@@ -61,6 +62,12 @@ def kol_daily():
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id])[ti.run_id]
         return pipeline.raw_ready(logical_date, states)
 
+    @task
+    def score_followers(logical_date=None) -> dict:
+        from kolpipe import pipeline
+
+        return pipeline.score_followers(logical_date)
+
     # The gate and publish read the warehouse file: they share the dbt tasks' one-writer pool.
     @task(pool="kol_warehouse")
     def gate_accounts(logical_date=None, run_id=None) -> dict:
@@ -95,7 +102,7 @@ def kol_daily():
             return pipeline.check_raw(platform, logical_date)
 
         registry >> extract() >> check_raw() >> ready
-    ready >> build >> gate_accounts() >> gated >> publish() >> summarize()
+    ready >> score_followers() >> build >> gate_accounts() >> gated >> publish() >> summarize()
 
 
 kol_daily()

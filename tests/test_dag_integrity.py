@@ -38,7 +38,8 @@ def test_every_dag_has_tags_retries_and_docs(dagbag):
 def test_kol_daily_wires_the_flow_in_one_direction(dagbag):
     dag = dagbag.dags["kol_daily"]
     platforms = ("instagram", "youtube", "tiktok", "x", "weibo")
-    python_tasks = {"land_registry", "raw_ready", "gate_accounts", "publish", "summarize",
+    python_tasks = {"land_registry", "raw_ready", "score_followers", "gate_accounts", "publish",
+                    "summarize",
                     *(f"extract_{p}" for p in platforms), *(f"check_raw_{p}" for p in platforms)}
     assert python_tasks <= set(dag.task_ids)
     for p in platforms:
@@ -69,7 +70,9 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     assert all(dag.get_task(t).pool == dbt_tasks.WAREHOUSE_POOL for t in dbt_task_ids)
     # Staging waits for the raw checks; the gate for the signals; the gated marts for the gate;
     # publish for every mart.
-    assert "raw_ready" in dag.get_task("warehouse.stg_x__accounts_model_build").upstream_task_ids
+    assert "score_followers" in dag.get_task("warehouse.stg_x__accounts_model_build"
+                                             ).upstream_task_ids
+    assert dag.get_task("score_followers").upstream_task_ids == {"raw_ready"}
     assert "warehouse.int_account_signals_daily_model_build" in dag.get_task(
         "gate_accounts").upstream_task_ids
     assert "gate_accounts" in dag.get_task("gated_marts.account_verdicts_model_build"

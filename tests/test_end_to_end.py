@@ -9,11 +9,9 @@ import os
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 import pytest
-
 from kolpipe.config import PLATFORMS, Paths
 from kolpipe.sandbox.serve import free_port
 

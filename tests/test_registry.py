@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from kolpipe import registry
 from kolpipe.sandbox.world import World
 

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kolpipe.sandbox.world import GENERIC_COMMENTS, UNSAFE_PHRASES, World, round_significant
+from kolpipe.sandbox.world import (
+    BOT_COMMENTS,
+    GENERIC_COMMENTS,
+    UNSAFE_PHRASES,
+    World,
+    round_significant,
+)
 
 
 def test_world_is_deterministic_and_order_independent():
@@ -50,7 +56,8 @@ def test_youtube_rounding_keeps_three_significant_figures():
 def _generic_share(account, day):
     comments = [c for p in account.recent_posts(day, 7) for c in account.comments_on(p, day, 100)]
     texts = [c.text for c in comments]
-    return sum(t in GENERIC_COMMENTS for t in texts) / max(1, len(texts)), len(texts)
+    says_nothing = set(GENERIC_COMMENTS) | set(BOT_COMMENTS)
+    return sum(t in says_nothing for t in texts) / max(1, len(texts)), len(texts)
 
 
 def test_audience_and_comment_problems_are_planted_and_labelled():
@@ -122,3 +129,51 @@ def test_comments_are_stable_across_days_and_newest_first():
     later = account.comments_on(post, date(2026, 6, 3), 1000)
     assert {c.comment_id for c in first} <= {c.comment_id for c in later}
     assert [c.created_at for c in first] == sorted((c.created_at for c in first), reverse=True)
+
+
+def _mature_posts(account, day, days=40):
+    """(metrics at 7 days, followers on publication) of the posts of `days` days before `day`."""
+    return [(account.metrics_on(p, p.published_at.date() + timedelta(days=7)),
+             account.followers_on(p.published_at.date()))
+            for back in range(7, 7 + days)
+            for p in account.posts_published_on(day - timedelta(days=back))]
+
+
+def _robust_spread(values):
+    ordered = sorted(values)
+    median = ordered[len(ordered) // 2]
+    deviations = sorted(abs(v - median) for v in values)
+    return 1.4826 * deviations[len(deviations) // 2] / median
+
+
+def test_pods_raise_and_flatten_engagement_and_farms_add_comments():
+    world, day = World(200), date(2026, 6, 30)
+    live = [a for a in world.accounts if a.exists_on(day) and not a.hidden_likes
+            and not a.problems.keys() & {"dormant", "bought_likes", "fake_audience"}]
+
+    def spread_and_likes_per_comment(account):
+        posts = _mature_posts(account, day)
+        if len(posts) < 10:
+            return None
+        rates = [(m.likes + m.comments + m.shares + m.saves) / f for m, f in posts if f]
+        likes = sum(m.likes for m, _ in posts) / max(1, sum(m.comments for m, _ in posts))
+        return _robust_spread(rates), likes
+
+    def median(values):
+        return sorted(values)[len(values) // 2]
+
+    pods = [a for a in live if "engagement_pod" in a.problems]
+    for account in pods:  # every ring member comments on every post
+        for metrics, _ in _mature_posts(account, day, 10):
+            assert metrics.comments >= len(account.pod) + account.pod_extra_members
+    stats = {kind: [s for a in live if kind(a) and (s := spread_and_likes_per_comment(a))]
+             for kind in (lambda a: "engagement_pod" in a.problems,
+                          lambda a: a.problems.keys() == {"generic_comments"},
+                          lambda a: not a.problems)}
+    pod_stats, farm_stats, clean_stats = stats.values()
+    assert len(pod_stats) >= 10 and len(farm_stats) >= 5 and len(clean_stats) >= 150
+    # pods: posts far more alike than genuine audiences; farms: comments nobody likes
+    assert median([s for s, _ in pod_stats]) < 0.5 * median([s for s, _ in clean_stats])
+    assert median([lpc for _, lpc in farm_stats]) < 0.4 * median([lpc for _, lpc in clean_stats])
+    # genuine audiences vary: no clean account is as steady as the median pod
+    assert sum(s < median([s for s, _ in pod_stats]) for s, _ in clean_stats) <= 2

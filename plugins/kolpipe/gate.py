@@ -80,9 +80,8 @@ class GateRule:
         bounds = [f"{name.removesuffix('_value')} {self.kwargs[name]}"
                   for name in ("min_value", "max_value") if name in self.kwargs]
         day = f" on {_jsonable(row.get(self.evidence_day))}" if self.evidence_day else ""
-        # A rule may judge only the rows matching a condition (GX row_condition, pandas syntax).
-        condition = (f" where {self.kwargs['row_condition']}"
-                     if self.kwargs.get("row_condition") else "")
+        condition = f" where {_condition_text(self.kwargs['row_condition'])}" if self.kwargs.get(
+            "row_condition") else ""
         return (f"{self.reason_code}: {self.column} {_short(row.get(self.column))} "
                 f"(allowed {', '.join(bounds) or self.kwargs}{condition}){day}")
 
@@ -518,6 +517,15 @@ def _result(logical_date: date, verdicts: list[Verdict], rows: list[dict], verdi
                       sorted(v.account_key for v in verdicts
                              if v.override_status and v.override_status != "applied"),
                       verdicts_path, result_path(paths, logical_date), rows)
+
+
+def _condition_text(condition: Any) -> str:
+    """A rule's GX row condition in words: {type: comparison, column: {name: c}, operator: >,
+    parameter: 2} -> 'c > 2'; other forms as written."""
+    if isinstance(condition, dict) and condition.get("type") == "comparison":
+        return (f"{condition['column']['name']} {condition['operator']} "
+                f"{condition['parameter']}")
+    return str(condition)
 
 
 def _short(value: Any) -> str:

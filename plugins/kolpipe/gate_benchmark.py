@@ -6,12 +6,20 @@ the extraction code the DAG runs, builds the warehouse, runs the gate for the wi
 date, and only then compares the `fail` verdicts with the labels.
 
 Which accounts count as bot-inflated over the window (the ground truth), by planted kind:
-- follower_spike: the bought batch arrived inside the window. A batch bought before the window
-  leaves no trace in 60 days of follower counts; those accounts are reported on their own line
-  ("follower_spike_before_window") and left out of precision and recall.
+- follower_spike: the bought batch arrived inside the window, after its first SPIKE_BASELINE_DAYS
+  days (the spike rule compares a day with at least 7 earlier daily changes, and the benchmark
+  lands no history before the window). A batch bought before the window leaves no trace in 60
+  days of follower counts; those accounts are reported on their own lines
+  ("follower_spike_before_window", "follower_spike_without_baseline") and left out of precision
+  and recall.
 - fake_audience, bought_likes: in effect on the window's last date (they are states: once
   started they last), and started at least MIN_EVIDENCE_DAYS before it, since a problem that began
   the day before the verdict has no evidence yet. Later starts are reported on their own line.
+- engagement_pod, generic_comments, bought_likes act on posts: on an account dormant since before
+  the window (no posts) they leave nothing to see ("<kind>_while_dormant", not scored).
+- an account that is not public on the window's last date (private, churned, not created yet) has
+  no signals that day, so no verdict: its bot-inflation labels are reported as
+  "<kind>_not_public" and not scored.
 - every other planted kind (dormant, churned, private, renamed_handle, ...) is not bot
   inflation: a `fail` there is a false positive.
 Labels the benchmark does not know are reported under their own name and treated as not
@@ -40,6 +48,8 @@ BOT_INFLATION_EVENTS = ("follower_spike",)
 BOT_INFLATION_STATES = ("fake_audience", "bought_likes", "engagement_pod", "fake_followers",
                         "generic_comments")
 MIN_EVIDENCE_DAYS = 7
+SPIKE_BASELINE_DAYS = 7
+POST_LEVEL_KINDS = ("engagement_pod", "generic_comments", "bought_likes")
 DEFAULT_END = date(2026, 6, 30)
 DEFAULT_WINDOW_DAYS = 60
 CLEAN = "clean"
@@ -83,31 +93,43 @@ def land_history(world: Any, dates: list[date], paths: Paths) -> None:
 
 
 def ground_truth(labels: list[dict], account_keys: list[str], start: date, end: date,
-                 ) -> dict[str, TruthRow]:
-    """Each account's truth over the window [start, end]; see the module docstring."""
+                 not_public: frozenset[str] | set[str] = frozenset()) -> dict[str, TruthRow]:
+    """Each account's truth over the window [start, end]; see the module docstring.
+    `not_public`: the accounts with no public data on `end` (private, churned, not created)."""
     by_account: dict[str, list[dict]] = {}
     for label in labels:
         by_account.setdefault(f"{label['platform']}:{label['account_id']}", []).append(label)
     truth = {}
     for key in account_keys:
-        truth[key] = TruthRow(key, CLEAN, False)
-        for label in by_account.get(key, []):
-            since = date.fromisoformat(label["since"])
-            kind = label["problem"]
-            if kind in BOT_INFLATION_EVENTS:
-                if start <= since <= end:
-                    truth[key] = TruthRow(key, kind, True)
-                    break
-                if since < start:
-                    truth[key] = TruthRow(key, f"{kind}_before_window", None)
-            elif kind in BOT_INFLATION_STATES:
-                if since <= end - timedelta(days=MIN_EVIDENCE_DAYS):
-                    truth[key] = TruthRow(key, kind, True)
-                    break
-                if since <= end:
-                    truth[key] = TruthRow(key, f"{kind}_started_last_days", None)
-            elif truth[key].kind == CLEAN:
-                truth[key] = TruthRow(key, kind, False)
+        truth[key] = _account_truth(key, by_account.get(key, []), start, end)
+        if key in not_public and truth[key].is_bot_inflated:
+            truth[key] = TruthRow(key, f"{truth[key].kind}_not_public", None)
+    return truth
+
+
+def _account_truth(key: str, labels: list[dict], start: date, end: date) -> TruthRow:
+    dormant_since = min((date.fromisoformat(label["since"]) for label in labels
+                         if label["problem"] == "dormant"), default=None)
+    truth = TruthRow(key, CLEAN, False)
+    for label in labels:
+        since = date.fromisoformat(label["since"])
+        kind = label["problem"]
+        if kind in BOT_INFLATION_EVENTS:
+            if start + timedelta(days=SPIKE_BASELINE_DAYS) <= since <= end:
+                return TruthRow(key, kind, True)
+            if start <= since <= end:
+                truth = TruthRow(key, f"{kind}_without_baseline", None)
+            elif since < start:
+                truth = TruthRow(key, f"{kind}_before_window", None)
+        elif kind in POST_LEVEL_KINDS and dormant_since is not None and dormant_since < start:
+            truth = TruthRow(key, f"{kind}_while_dormant", None)
+        elif kind in BOT_INFLATION_STATES:
+            if since <= end - timedelta(days=MIN_EVIDENCE_DAYS):
+                return TruthRow(key, kind, True)
+            if since <= end:
+                truth = TruthRow(key, f"{kind}_started_last_days", None)
+        elif truth.kind == CLEAN:
+            truth = TruthRow(key, kind, False)
     return truth
 
 
@@ -200,7 +222,9 @@ def run_benchmark(paths: Paths, *, kols: int = 200, seed: int = 7, end: date = D
     warehouse.dbt_build(end, paths, select=f"tag:{gate.GATED_TAG}")
 
     verdicts = {row["account_key"]: row["verdict"] for row in result.verdict_rows}
-    truth = ground_truth(world.labels(), [a.key for a in world.accounts], dates[0], end)
+    not_public = {a.key for a in world.accounts if not a.exists_on(end) or a.is_private_on(end)}
+    truth = ground_truth(world.labels(), [a.key for a in world.accounts], dates[0], end,
+                         not_public)
     report = {"window_start": dates[0].isoformat(), "window_end": end.isoformat(),
               "window_days": window_days, "kols": kols, "seed": seed,
               "verdict_counts": result.counts, **score(verdicts, truth)}

@@ -43,6 +43,13 @@ def raw_ready(moment: datetime, task_states: dict[str, str | None]) -> dict:
     return freshness.raw_ready(_day(moment), task_states)
 
 
+def score_followers(moment: datetime) -> dict:
+    """Score the landed follower samples with the fake-follower classifier, for the signals."""
+    from kolpipe import gate
+
+    return gate.score_follower_samples(_day(moment))
+
+
 def gate_accounts(moment: datetime, run_id: str | None = None) -> dict:
     """Judge every account on the date's signals; alert on accounts newly failed or sent to
     review (an account gated yesterday for the same reasons is not alerted again)."""

@@ -28,15 +28,18 @@ NICHES = (
 PLATFORM_PRESENCE = {"instagram": 0.8, "youtube": 0.5, "tiktok": 0.55, "x": 0.45, "weibo": 0.25}
 PLATFORM_AUDIENCE = {"instagram": 1.0, "youtube": 0.6, "tiktok": 1.4, "x": 0.5, "weibo": 0.8}
 # Median engagement rate by followers of a 10k account; rates fall with audience size.
-PLATFORM_BASE_RATE = {"instagram": 0.035, "youtube": 0.045, "tiktok": 0.06, "x": 0.012, "weibo": 0.02}
+PLATFORM_BASE_RATE = {"instagram": 0.035, "youtube": 0.045, "tiktok": 0.06, "x": 0.012,
+                      "weibo": 0.02}
 
 LANGUAGES = {
     "en": (["ma", "ri", "jo", "an", "el", "li", "sa", "ke", "ton", "ber"], ["#ad", "#sponsored"]),
     "zh": (["小", "美", "明", "华", "丽", "龙", "晨", "雪", "云", "杰"], ["广告", "合作"]),
     "bn": (["রা", "হু", "ল", "আ", "মি", "তা", "সু", "দী", "প", "না"], ["#বিজ্ঞাপন", "#sponsored"]),
-    "lv": (["ā", "ja", "nis", "lī", "ga", "rū", "ta", "kš", "ie", "vis"], ["#reklāma", "#sadarbība"]),
+    "lv": (["ā", "ja", "nis", "lī", "ga", "rū", "ta", "kš", "ie", "vis"],
+           ["#reklāma", "#sadarbība"]),
     "es": (["lu", "ci", "a", "mar", "co", "so", "fi", "pe", "dro", "na"], ["#publi", "#ad"]),
-    "de": (["han", "na", "kla", "us", "gre", "ta", "jo", "nas", "lie", "se"], ["#kooperation", "#werbung"]),
+    "de": (["han", "na", "kla", "us", "gre", "ta", "jo", "nas", "lie", "se"],
+           ["#kooperation", "#werbung"]),
 }
 GENERIC_WORDS = ("daily", "notes", "lab", "life", "world", "talks", "studio", "club")
 
@@ -46,6 +49,9 @@ GENERIC_COMMENTS = ("nice pic", "love it", "amazing", "so cool", "wow", "great p
                     "😍😍", "👏👏👏", "❤️", "💯", "nice", "awesome!!", "beautiful", "🙌")
 POD_COMMENTS = ("Amazing content as always 🙌", "Love this so much!! 💕", "Yes!! Obsessed 😍",
                 "This is everything 🔥", "Saving this one ✨")
+# What comment farms post besides the generic lines: the same few lines on every post.
+BOT_COMMENTS = ("Great content! Check my page 🔥", "DM us for a collab 💌", "Follow for follow 💯",
+                "Nice! Visit my profile 😍", "Wow amazing 👏👏")
 _OPENERS = ("Where did you get", "How long did you spend on", "Could you share more about",
             "I tried", "Never thought about", "My sister loves", "Honest question about",
             "Thanks for explaining", "Still waiting for part two of", "Disagree a bit on")
@@ -54,10 +60,18 @@ _SUBJECTS = ("the {niche} setup", "this {niche} routine", "the second tip", "the
              "that {niche} trick", "the list at the end")
 _CLOSERS = ("?", "!", " - saved.", ", really useful.", " 🤔", ", going to try it this week.",
             " :)", ". Subscribed.")
+_ASIDES = ("", "", " after watching twice", " from yesterday", " you mentioned", " in this one",
+           " at 2:10", " with my kids", " on a budget", " for beginners", " again",
+           " in winter")
 # Captions no brand wants next to its name.
 UNSAFE_PHRASES = ("bet it all at the casino tonight 🎰", "wasted again lol 🍻🍻",
                   "this guy deserves a punch", "free pills link in bio",
                   "fight me if you disagree, losers")
+
+
+# Chance that an account is planted with each audience and content problem.
+AUDIENCE_PROBLEM_RATES = {"engagement_pod": 0.05, "generic_comments": 0.04, "deleted_posts": 0.03,
+                          "brand_unsafe": 0.03}
 
 
 def _rng(*parts: object) -> random.Random:
@@ -88,6 +102,12 @@ class Post:
     final_engagements: float
     final_views: float
     likes_bought: bool
+    # How this post's comments deviate from the account's usual comment share (natural noise).
+    comment_factor: float = 1.0
+    # What the account's engagement pod adds to the post: every member likes and comments,
+    # within the first hour, whatever the post's organic reach.
+    pod_likes: int = 0
+    pod_comments: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +156,16 @@ class Account:
     fake_follower_share: float = 0.05
     generic_comment_share: float = 0.15
     pod: tuple[tuple[str, str], ...] = ()  # (user_id, handle) of the other accounts in its ring
+    pod_id: int = 0  # the ring's id: its members share the pod's unregistered members too
+    # A pod adds this multiple of the account's expected organic engagement to every post, from
+    # a fixed set of at least len(pod) + pod_extra_members commenters.
+    pod_boost: float = 0.0
+    pod_extra_members: int = 0
+    # Comments bought from a farm, as a multiple of the organic comments (generic_comments).
+    bought_comment_multiple: float = 0.0
+    # Natural differences: how chatty the audience is, and a few loyal fans who comment often.
+    comment_share_factor: float = 1.0
+    superfans: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -192,7 +222,8 @@ class Account:
             seconds = rng.randrange(6 * 3600, 23 * 3600)
             published = datetime.combine(d, time(0), tzinfo=UTC) + timedelta(seconds=seconds)
             sponsored = rng.random() < 0.12
-            caption = f"{self.niche} {rng.choice(('tips', 'review', 'day', 'q&a', 'story'))} #{self.niche}"
+            kind = rng.choice(("tips", "review", "day", "q&a", "story"))
+            caption = f"{self.niche} {kind} #{self.niche}"
             if sponsored:
                 caption += " " + rng.choice(tags)
             organic = self.organic_followers_on(d)
@@ -208,6 +239,14 @@ class Account:
                     deleted_on = d + timedelta(days=extra.randint(2, 6))
                 if d >= self.problems.get("brand_unsafe", date.max) and extra.random() < 0.3:
                     caption += " " + extra.choice(UNSAFE_PHRASES)
+            shape = _rng("post-shape", post_id)  # a stream of its own: the draws above stay
+            pod_likes = pod_comments = 0
+            if self.pod_boost:
+                split = ENGAGEMENT_SPLIT[self.platform]
+                expected = organic * self.engagement_rate * self.pod_boost * 1.06
+                pod_likes = round(expected * split[0] * (1.0 + shape.gauss(0.0, 0.04)))
+                pod_comments = max(len(self.pod) + self.pod_extra_members,
+                                   round(expected * split[1] * self.comment_share_factor))
             posts.append(Post(
                 post_id=post_id,
                 published_at=published,
@@ -218,6 +257,9 @@ class Account:
                 final_engagements=organic * rate,
                 final_views=organic * rate * rng.uniform(8, 20),
                 likes_bought=bought_likes_from is not None and d >= bought_likes_from,
+                comment_factor=math.exp(shape.gauss(0.0, 0.12)),
+                pod_likes=pod_likes,
+                pod_comments=pod_comments,
             ))
         return posts
 
@@ -259,9 +301,26 @@ class Account:
         """The newest `limit` comments of the post on the date. Comment k is the same on every
         date it exists, so daily samples overlap as real ones do."""
         visible = self.metrics_on(post, as_of).comments
-        final = max(visible, round(post.final_engagements * ENGAGEMENT_SPLIT[self.platform][1]))
+        final = max(visible, self._final_comments(post))
         newest_first = range(visible - 1, max(-1, visible - 1 - limit), -1)
         return [self._comment(post, k, final) for k in newest_first]
+
+    def _final_comments(self, post: Post) -> int:
+        organic = post.final_engagements * ENGAGEMENT_SPLIT[self.platform][1]
+        return round(organic * self._comment_multiple(post)) + post.pod_comments
+
+    def _comment_multiple(self, post: Post) -> float:
+        bought = 1.0 + self.bought_comment_multiple
+        return self.comment_share_factor * post.comment_factor * bought
+
+    def _pod_member(self, post: Post, k: int, final: int) -> int | None:
+        """Which pod member wrote comment k, if any. The pod's comments are spread evenly over
+        the post's comments (pod apps drip them in), member j at position j * final // size."""
+        size = post.pod_comments
+        if not size:
+            return None
+        member = -(-k * size // final)
+        return member if member < size and member * final // size == k else None
 
     def _comment(self, post: Post, k: int, final: int) -> Comment:
         rng = _rng("comment", post.post_id, k)
@@ -269,25 +328,37 @@ class Account:
         age_days = -1.2 * math.log(max(1e-9, 1.0 - (k + 0.5) / (final + 1)))
         created = post.published_at + timedelta(days=age_days)
         comment_id = _post_id(self.platform, post.post_id, k, 1)
-        if k < len(self.pod):  # the ring is always first in
-            author_id, author = self.pod[k]
+        member = self._pod_member(post, k, final)
+        bought_share = self.bought_comment_multiple / (1.0 + self.bought_comment_multiple)
+        if member is not None:
+            if member < len(self.pod):
+                author_id, author = self.pod[member]
+            else:  # the pod's members that are not in the registry
+                author_id = _user_id(self.platform, 8 * 10**8 + self.pod_id * 1000 + member)
+                author = f"pod{self.pod_id}_{member}"
             text = rng.choice(POD_COMMENTS)
+        elif rng.random() < bought_share:
+            # A comment farm: a few dozen bot accounts posting the same lines on every post.
+            bot = rng.randrange(30)
+            author_id = _user_id(self.platform, 9 * 10**8 + self.index * 32 + bot)
+            author = f"{('promo', 'fan', 'page')[bot % 3]}_{self.index}_{bot}"
+            lines = GENERIC_COMMENTS[self.index % 5::5] + BOT_COMMENTS[self.index % 5:][:2]
+            text = lines[(bot + rng.randrange(2)) % len(lines)]
+        elif self.superfans and rng.random() < min(0.3, 0.5 * len(self.superfans) / (final + 1)):
+            author_id, author = rng.choice(self.superfans)
+            text = self._long_comment(rng)
         elif rng.random() < self.generic_comment_share:
-            if "generic_comments" in self.problems and rng.random() < 0.5:
-                # A few bot accounts posting the same lines on every post.
-                bot = rng.randrange(12)
-                author_id = _user_id(self.platform, 9 * 10**8 + self.index * 16 + bot)
-                author = f"{rng.choice(('promo', 'fan', 'page'))}_{self.index}_{bot}"
-                text = GENERIC_COMMENTS[(self.index + bot) % 3]
-            else:
-                author_id, author = self._commenter(rng)
-                text = rng.choice(GENERIC_COMMENTS)
+            author_id, author = self._commenter(rng)
+            text = rng.choice(GENERIC_COMMENTS)
         else:
             author_id, author = self._commenter(rng)
-            subject = rng.choice(_SUBJECTS).format(niche=self.niche)
-            text = f"{rng.choice(_OPENERS)} {subject}{rng.choice(_CLOSERS)}"
+            text = self._long_comment(rng)
         return Comment(comment_id, post.post_id, author_id, author, text, created,
                        like_count=int(rng.expovariate(0.5)))
+
+    def _long_comment(self, rng: random.Random) -> str:
+        subject = rng.choice(_SUBJECTS).format(niche=self.niche)
+        return f"{rng.choice(_OPENERS)} {subject}{rng.choice(_ASIDES)}{rng.choice(_CLOSERS)}"
 
     def _commenter(self, rng: random.Random) -> tuple[str, str]:
         n = rng.randrange(10**9)
@@ -302,9 +373,11 @@ class Account:
         likes = engagements * split[0]
         if post.likes_bought:
             likes *= 6
+        pod_matured = 1.0 - math.exp(-age_days / 0.05)  # a pod engages in the first hour
         return PostMetrics(
-            likes=round(likes),
-            comments=round(engagements * split[1]),
+            likes=round(likes + post.pod_likes * pod_matured),
+            comments=round(engagements * split[1] * self._comment_multiple(post)
+                           + post.pod_comments * pod_matured),
             shares=round(engagements * split[2]),
             saves=round(engagements * split[3]),
             views=round(post.final_views * matured),
@@ -359,9 +432,13 @@ def _user_id(platform: str, index: int) -> str:
 class World:
     """The sandbox's KOLs and accounts for one seed and size."""
 
-    def __init__(self, kols: int = 200, seed: int = 7):
+    def __init__(self, kols: int = 200, seed: int = 7,
+                 audience_problem_rates: dict[str, float] | None = None):
+        """`audience_problem_rates` overrides AUDIENCE_PROBLEM_RATES (tests plant more pods in a
+        small world); the other accounts and problems stay as they are."""
         self.size = kols
         self.seed = seed
+        self.audience_problem_rates = {**AUDIENCE_PROBLEM_RATES, **(audience_problem_rates or {})}
 
     @cached_property
     def accounts(self) -> list[Account]:
@@ -477,14 +554,23 @@ class World:
         if "fake_audience" in account.problems:
             account.fake_follower_share = rng.uniform(0.45, 0.75)
         when = REFERENCE_DATE + timedelta(days=rng.randint(-120, 200))
-        for problem, rate in (("engagement_pod", 0.05), ("generic_comments", 0.04),
-                              ("deleted_posts", 0.03), ("brand_unsafe", 0.03)):
+        for problem, rate in self.audience_problem_rates.items():
             if rng.random() < rate:
                 # Pods and comment bots work the account's whole life; the others start later.
                 account.problems[problem] = account.created_on if problem in (
                     "engagement_pod", "generic_comments") else when
+        # Traits drawn from a stream of their own, so the draws above stay where they were.
+        traits = _rng(self.seed, "audience-traits", account.key)
+        account.comment_share_factor = math.exp(traits.gauss(0.0, 0.15))
+        fans = traits.choice((0, 0, 1, 1, 2, 3))
+        account.superfans = tuple((_user_id(account.platform, 7 * 10**8 + account.index * 8 + n),
+                                   f"fan{account.index}_{n}") for n in range(fans))
         if "generic_comments" in account.problems:
-            account.generic_comment_share = rng.uniform(0.6, 0.85)
+            # Bought comments: 60-80% of all comments come from the farm.
+            account.bought_comment_multiple = traits.uniform(1.5, 4.0)
+        if "engagement_pod" in account.problems:
+            account.pod_boost = traits.uniform(1.0, 2.5)
+            account.pod_extra_members = traits.randint(6, 20)
 
 
 def _form_pods(accounts: list[Account]) -> None:
@@ -501,6 +587,8 @@ def _form_pods(accounts: list[Account]) -> None:
             start += size
         for leftover in members[start:]:
             del leftover.problems["engagement_pod"]
+            leftover.pod_boost, leftover.pod_extra_members = 0.0, 0
         for ring in rings:
             for account in ring:
                 account.pod = tuple((o.user_id, o.handle) for o in ring if o is not account)
+                account.pod_id = ring[0].index

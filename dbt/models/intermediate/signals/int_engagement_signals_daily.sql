@@ -54,9 +54,12 @@ size_fits as (
     select
         platform,
         observed_date,
-        regr_intercept(ln(engagement_rate_by_followers_median_30d), ln(followers))
+        -- Rounded: the fit's last bits depend on the order rows arrive in, and the evidence must
+        -- be the same however the dates were run.
+        round(regr_intercept(ln(engagement_rate_by_followers_median_30d), ln(followers)), 9)
             as ln_rate_intercept,
-        regr_slope(ln(engagement_rate_by_followers_median_30d), ln(followers)) as ln_rate_slope
+        round(regr_slope(ln(engagement_rate_by_followers_median_30d), ln(followers)), 9)
+            as ln_rate_slope
     from rated_account_days
     group by platform, observed_date
     having count(*) >= {{ var('min_peer_group_size') }}
@@ -103,8 +106,11 @@ likes_per_comment as (
     from account_days
     inner join posts
         on account_days.account_key = posts.account_key
-        and posts.published_date between account_days.observed_date - {{ likes_days - 1 }}
-            and account_days.observed_date
+        -- Posts at their fixed age by the day judged: a younger post's counts would depend on
+        -- whether later days had landed when the date ran.
+        and posts.published_date
+            between account_days.observed_date - {{ likes_days - 1 + var('fixed_age_days') }}
+            and account_days.observed_date - {{ var('fixed_age_days') }}
     group by account_days.account_key, account_days.observed_date
 
 ),
