@@ -3,8 +3,9 @@
 Each model with its own tests (`dbt build --select <node>`) is one task, so a failing model is
 visible and retryable on its own; a test over several models is a task after all of them. The
 graph is read from a manifest that `kolpipe warehouse parse` writes ahead of time
-(LoadMode.DBT_MANIFEST): parsing the DAG file never runs dbt. DuckDB allows one writer, so every dbt task takes a slot of the one-slot
-`kol_warehouse` pool: the tasks run one at a time, in dependency order.
+(LoadMode.DBT_MANIFEST): parsing the DAG file never runs dbt. DuckDB allows one writer, so
+every dbt task takes a slot of the one-slot `kol_warehouse` pool: the tasks run one at a time,
+in dependency order.
 """
 
 from __future__ import annotations
