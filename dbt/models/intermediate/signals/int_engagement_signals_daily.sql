@@ -106,11 +106,8 @@ likes_per_comment as (
     from account_days
     inner join posts
         on account_days.account_key = posts.account_key
-        -- Posts at their fixed age by the day judged: a younger post's counts would depend on
-        -- whether later days had landed when the date ran.
-        and posts.published_date
-            between account_days.observed_date - {{ likes_days - 1 + var('fixed_age_days') }}
-            and account_days.observed_date - {{ var('fixed_age_days') }}
+        and posts.published_date between account_days.observed_date - {{ likes_days - 1 }}
+            and account_days.observed_date
     group by account_days.account_key, account_days.observed_date
 
 ),
