@@ -33,9 +33,13 @@ def run(tmp_path_factory) -> Paths:
     return Paths(home)
 
 
+# A private connection: other test modules may leave work on duckdb's default one.
+_LOCAL = duckdb.connect()
+
+
 def _landed(paths: Paths, platform: str, entity: str) -> duckdb.DuckDBPyRelation:
     glob = paths.landing / "raw" / platform / entity / "*" / "*.parquet"
-    return duckdb.sql(f"select * from read_parquet('{glob}')")
+    return _LOCAL.sql(f"select * from read_parquet('{glob}')")
 
 
 def _published(paths: Paths) -> duckdb.DuckDBPyConnection:
@@ -83,7 +87,7 @@ def test_account_daily_has_one_row_per_landed_account_day(run):
 
 
 def test_follower_growth_matches_the_landed_snapshots(run):
-    followers = duckdb.sql(f"""
+    followers = _LOCAL.sql(f"""
         select account_id,
                max(followers_count) filter (where logical_date = date '{END}') as today,
                max(followers_count) filter (where logical_date = date '{END - timedelta(1)}') as yesterday
@@ -102,7 +106,7 @@ def test_engagement_rate_at_fixed_age_matches_a_hand_computation(run):
     # An X post observed on its 7th day: engagements = likes + replies + reposts + quotes +
     # bookmarks at that observation, over the account's followers on the publication day.
     raw = run.landing / "raw" / "x"
-    post = duckdb.sql(f"""
+    post = _LOCAL.sql(f"""
         with posts as (select distinct id, account_id, created_at from read_parquet('{raw}/posts/*/*.parquet')),
              metrics as (select * from read_parquet('{raw}/post_metrics/*/*.parquet')),
              accounts as (select account_id, logical_date, followers_count from read_parquet('{raw}/accounts/*/*.parquet'))
@@ -129,5 +133,6 @@ def test_published_marts_are_exported_as_parquet(run):
     latest = run.exports / "latest"
     with _published(run) as con:
         for mart in ("dim_kol", "dim_account", "fct_posts", "fct_account_daily"):
-            exported = duckdb.sql(f"select count(*) from '{latest / (mart + '.parquet')}'").fetchall()[0]
+            exported = _LOCAL.sql(
+                f"select count(*) from '{latest / (mart + '.parquet')}'").fetchall()[0]
             assert exported == con.execute(f"select count(*) from marts.{mart}").fetchone()

@@ -221,29 +221,11 @@ def out_of_order(history_home, tmp_path_factory) -> dict[str, tuple]:
     return mart_checksums(paths.published)
 
 
-# Known defects of account_verdicts (approved_kols reads it, but its rows come out equal):
-# - the evidence JSON keeps floats at full precision, and the size-expected engagement rate
-#   (regr_slope/regr_intercept in int_engagement_signals_daily) differs in its last bits with the
-#   physical row order of fct_account_daily, which depends on the incremental history;
-# - the likes-per-comment signal of date D reads fct_posts, which keeps each post's newest
-#   metrics, so a date backfilled after later dates landed is judged on metrics observed after
-#   it (not visible in this world: the rule fires for no account).
-ORDER_DEPENDENT = {"account_verdicts"}
-
-
 def test_backfill_in_any_order_and_a_rerun_give_byte_identical_marts(in_order, out_of_order):
     expected = in_order["checksums"]
     assert set(out_of_order) == set(expected) and len(expected) >= 6
-    differing = {t for t in expected if out_of_order[t] != expected[t]} - ORDER_DEPENDENT
+    differing = {t for t in expected if out_of_order[t] != expected[t]}
     assert not differing, f"marts differ from the in-order run: {sorted(differing)}"
-
-
-@pytest.mark.xfail(strict=True, reason="account_verdicts' evidence floats differ in the last "
-                   "bits with the row order of the incremental history; remove this mark once "
-                   "the evidence is rounded and the signals read metrics as observed on the date")
-def test_gate_verdicts_are_independent_of_run_order(in_order, out_of_order):
-    for table in sorted(ORDER_DEPENDENT):
-        assert out_of_order[table] == in_order["checksums"][table], table
 
 
 # --- a task killed with SIGKILL mid-write, then rerun -------------------------------------

@@ -45,7 +45,7 @@ def task_group(group_id: str, *, select: list[str] | None = None,
     return DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest,
-                                     install_dbt_deps=False),
+                                     install_dbt_deps=False, env_vars=dbt_env(paths)),
         profile_config=ProfileConfig(profile_name="kol", target_name="dev",
                                      profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"),
         # A model's task runs the tests of that model only; a test over several models (a
@@ -58,9 +58,7 @@ def task_group(group_id: str, *, select: list[str] | None = None,
                                    select=select or [], exclude=exclude or []),
         operator_args={
             "pool": WAREHOUSE_POOL,
-            "env": dbt_env(paths),
             # Airflow renders the template per run: the logical date of the DAG run.
             "vars": dbt_vars("{{ ds }}"),
-            "install_deps": False,
         },
     )
