@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
+from functools import partial
 
 import pyarrow.parquet as pq
 import pytest
@@ -64,13 +65,8 @@ def _never_sleep(monkeypatch, waits: list[float]) -> None:
     """Rate-limit and retry waits are recorded instead of slept."""
     for platform in PLATFORMS:
         module = extract.client_module(platform)
-
-        def patched(conn, as_of=None, _original=module.make_client):
-            client = _original(conn, as_of)
-            client._sleep = waits.append
-            return client
-
-        monkeypatch.setattr(module, "make_client", patched)
+        monkeypatch.setattr(module, "make_client", partial(module.make_client,
+                                                            sleep=waits.append))
 
 
 @pytest.fixture(scope="module")

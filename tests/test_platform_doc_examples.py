@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -30,17 +31,21 @@ def _doc(platform: str, name: str) -> dict:
 
 
 class DocServer:
-    """Answers each request with the fixture its route names and records the request; a call
-    the route does not expect fails the test instead of being answered."""
+    """Answers each request with the fixture its route names (or the error response it
+    returns) and records the request; a call the route does not expect fails the test instead
+    of being answered."""
 
-    def __init__(self, platform: str, route: Callable[[httpx.Request], str]):
+    def __init__(self, platform: str, route: Callable[[httpx.Request], str | httpx.Response]):
         self.platform = platform
         self.route = route
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        return httpx.Response(200, json=_doc(self.platform, self.route(request)))
+        answer = self.route(request)
+        if isinstance(answer, httpx.Response):
+            return answer
+        return httpx.Response(200, json=_doc(self.platform, answer))
 
     def calls_to(self, path: str) -> list[httpx.Request]:
         return [r for r in self.requests if r.url.path == path]
@@ -52,7 +57,7 @@ def _unexpected(request: httpx.Request) -> AssertionError:
 
 
 def _extract(monkeypatch, tmp_path: Path, platform: str, day: date, kols: list[dict],
-             route: Callable[[httpx.Request], str], base_url: str,
+             route: Callable[[httpx.Request], str | httpx.Response], base_url: str,
              extra: dict | None = None) -> tuple[dict, dict[str, list[dict]], DocServer]:
     """Runs extract.extract_platform for the registry `kols`, with the client's HTTP transport
     swapped for the documented responses; returns the summary, the landed rows per entity and
@@ -63,17 +68,8 @@ def _extract(monkeypatch, tmp_path: Path, platform: str, day: date, kols: list[d
     paths.registry.write_text(yaml.safe_dump({"kols": kols}, allow_unicode=True))
     server = DocServer(platform, route)
     module = extract.client_module(platform)
-
-    def make_client(conn, as_of=None, _original=module.make_client):
-        client = _original(conn, as_of)
-        real = client._http
-        # ApiClient has no transport parameter: keep its base URL and headers, swap the wire.
-        client._http = httpx.Client(transport=httpx.MockTransport(server),
-                                    base_url=real.base_url, headers=real.headers)
-        real.close()
-        return client
-
-    monkeypatch.setattr(module, "make_client", make_client)
+    monkeypatch.setattr(module, "make_client", partial(
+        module.make_client, transport=httpx.MockTransport(server)))
     conn = Connection(platform, base_url, TOKEN, extra or {})
     summary = extract.extract_platform(platform, day, paths, conn)
     rows = {entity: pq.read_table(landing.raw_file(paths, platform, entity, day)).to_pylist()
@@ -154,6 +150,12 @@ YT_DAY = date(2026, 11, 20)
 YT_DEVELOPERS = "UC_x5XG1OV2P6uZZ5FSM9Ttw"
 YT_ANDROID = "UCVHFbqXqoYvEWM1Ddxl0QDg"
 YT_VIDEOS = {"Ks-_Mh1QhMc", "kO8x8eoU3L4", "Xq9vQWzQkxw", "aNdr01dV1d0"}
+YT_KOLS = [
+    {"kol_id": "doc_googledevs", "display_name": "Google for Developers", "niche": "tech",
+     "accounts": {"youtube": {"account_id": YT_DEVELOPERS, "handle": "googledevelopers"}}},
+    {"kol_id": "doc_android", "display_name": "Android Developers", "niche": "tech",
+     "accounts": {"youtube": {"account_id": YT_ANDROID, "handle": "androiddevelopers"}}}]
+YT_BASE_URL = "https://www.googleapis.com/youtube/v3/"
 
 
 def _youtube_route(request: httpx.Request) -> str:
@@ -180,13 +182,8 @@ def _youtube_route(request: httpx.Request) -> str:
 
 
 def test_youtube_channel_upload_and_comment_examples(monkeypatch, tmp_path):
-    summary, rows, server = _extract(
-        monkeypatch, tmp_path, "youtube", YT_DAY,
-        [{"kol_id": "doc_googledevs", "display_name": "Google for Developers", "niche": "tech",
-          "accounts": {"youtube": {"account_id": YT_DEVELOPERS, "handle": "googledevelopers"}}},
-         {"kol_id": "doc_android", "display_name": "Android Developers", "niche": "tech",
-          "accounts": {"youtube": {"account_id": YT_ANDROID, "handle": "androiddevelopers"}}}],
-        _youtube_route, "https://www.googleapis.com/youtube/v3/")
+    summary, rows, server = _extract(monkeypatch, tmp_path, "youtube", YT_DAY, YT_KOLS,
+                                     _youtube_route, YT_BASE_URL)
 
     _assert_clean(summary)
     accounts = _by_id(rows["accounts"], "account_id")
@@ -226,6 +223,29 @@ def test_youtube_channel_upload_and_comment_examples(monkeypatch, tmp_path):
     assert [len(server.calls_to(f"/youtube/v3/{m}")) for m in
             ("channels", "playlistItems", "videos", "commentThreads")] == [1, 3, 1, 1]
     assert summary["api_calls"] == summary["quota_units"] == 6
+
+
+def test_youtube_comments_turned_off_is_a_sample_gap_not_an_account_failure(monkeypatch,
+                                                                             tmp_path):
+    """commentThreads.list answers 403 commentsDisabled for a video with comments turned off:
+    the channel and its videos still land, and the missing sample is recorded with why."""
+    def route(request: httpx.Request) -> str | httpx.Response:
+        if request.url.path == "/youtube/v3/commentThreads":
+            return httpx.Response(403, json={"error": {
+                "code": 403, "message": "The video has disabled comments.",
+                "errors": [{"domain": "youtube.commentThread", "reason": "commentsDisabled"}]}})
+        return _youtube_route(request)
+
+    summary, rows, _ = _extract(monkeypatch, tmp_path, "youtube", YT_DAY, YT_KOLS, route,
+                                YT_BASE_URL)
+
+    assert summary["account_errors"] == []
+    assert summary["sample_gaps"] == [{
+        "account_id": YT_DEVELOPERS, "entity": "comment_samples",
+        "message": "youtube video Ks-_Mh1QhMc: comments not readable (commentsDisabled)"}]
+    assert rows["comment_samples"] == []
+    assert set(_by_id(rows["posts"])) == YT_VIDEOS
+    assert summary["rows"]["post_metrics"] == len(YT_VIDEOS)
 
 
 # --- TikTok Research API: user info, video query, followers, video comments ------------------

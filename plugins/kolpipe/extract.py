@@ -25,8 +25,9 @@ from kolpipe.platforms.http import Connection, PlatformError, connection
 
 log = logging.getLogger(__name__)
 
-# Accounts per checkpointed chunk, unless the client says otherwise; 50 is YouTube's id batch.
-ACCOUNTS_PER_CHECKPOINT = 50
+# A multiple of every batch size (YouTube 50 ids, X 100 ids, TikTok 20 names): a checkpoint
+# never splits a batch the API would have taken whole.
+ACCOUNTS_PER_CHECKPOINT = 100
 
 
 def client_module(platform: str):
@@ -65,12 +66,11 @@ def extract_platform(platform: str, logical_date: date, paths: Paths | None = No
                  logical_date, len(accounts) - len(todo), len(accounts))
     log.info("%s %s: extracting %d accounts from %s", platform, logical_date, len(todo),
              conn.base_url)
-    chunk_size = getattr(module, "ACCOUNTS_PER_CHECKPOINT", ACCOUNTS_PER_CHECKPOINT)
     with module.make_client(conn, as_of=logical_date.isoformat()) as client:
         out.stats = client.stats
         try:
-            for start in range(0, len(todo), chunk_size):
-                chunk = todo[start:start + chunk_size]
+            for start in range(0, len(todo), ACCOUNTS_PER_CHECKPOINT):
+                chunk = todo[start:start + ACCOUNTS_PER_CHECKPOINT]
                 module.extract(client, chunk, out)
                 done |= {a.account_id for a in chunk}
                 checkpoint.save(out, done, calls_before + client.stats.calls)

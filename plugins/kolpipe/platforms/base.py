@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Callable
 
 from kolpipe.landing_schema import ENTITIES, SAMPLE_ENTITIES, entities
-from kolpipe.platforms.http import CallStats
+from kolpipe.platforms.http import AccountError, CallStats
 
 # Posts are re-observed daily for this many days after publication, long enough to read each
 # post's metrics at the fixed age of 7 days used by the marts.
@@ -91,8 +91,19 @@ class Extraction:
     def in_window(self, published_at: datetime) -> bool:
         return self.window_start <= published_at < self.window_end
 
-    def sample_gap(self, account_id: str, entity: str, message: str) -> None:
-        self.sample_gaps.append({"account_id": account_id, "entity": entity, "message": message})
+    def add_sample(self, entity: str, account_id: str, read_page: Callable[[], list],
+                   parse: Callable[[Any], dict], gap_prefix: str = "") -> None:
+        """One page of a follower or comment sample: its items land like any record, and a
+        page the platform refuses for this account (an AccountError: comments turned off,
+        followers hidden) becomes a sample gap instead of an account failure."""
+        try:
+            items = read_page()
+        except AccountError as exc:
+            self.sample_gaps.append({"account_id": account_id, "entity": entity,
+                                     "message": f"{gap_prefix}{exc}"})
+            return
+        for item in items:
+            self.add(entity, account_id, item, parse)
 
     def account_failed(self, account: RegistryAccount, kind: str, message: str) -> None:
         self.account_errors.append({"kol_id": account.kol_id, "account_id": account.account_id,

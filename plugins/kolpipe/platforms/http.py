@@ -94,12 +94,14 @@ class CallStats:
 
 
 class ApiClient:
-    """httpx with retries, rate-limit handling and counting. `sleep` is injectable so tests
-    of rate limiting never wait."""
+    """httpx with retries, rate-limit handling and counting. `sleep` and `transport` are
+    injectable so tests of rate limiting never wait and tests can answer with recorded
+    responses (httpx.MockTransport)."""
 
     def __init__(self, conn: Connection, *, auth: str = "bearer", token_param: str = "access_token",
                  max_retries: int = 5, timeout: float = 20.0, as_of: str | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 transport: httpx.BaseTransport | None = None):
         self.conn = conn
         self.stats = CallStats()
         self.max_retries = int(conn.extra.get("max_retries", max_retries))
@@ -114,7 +116,7 @@ class ApiClient:
             # The sandbox serves the world as it was on the logical date; real APIs ignore this.
             headers["X-Sandbox-As-Of"] = as_of
         self._http = httpx.Client(base_url=conn.base_url.rstrip("/") + "/", headers=headers,
-                                  timeout=timeout)
+                                  timeout=timeout, transport=transport)
 
     def close(self) -> None:
         self._http.close()

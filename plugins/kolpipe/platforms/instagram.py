@@ -9,8 +9,9 @@ No follower or comment samples: Business Discovery returns neither a follower li
 comments, and the IG Media comments edge (GET /{ig-media-id}/comments) needs a token of the
 account that owns the media (instagram_manage_comments), so other KOLs' comments are out of
 reach. Only comments_count is landed.
-Doc: developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/business_discovery
-and .../reference/ig-media/comments (Graph API v23.0; comments reference updated 2025-01-21).
+Doc: developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ +
+ig-user/business_discovery and ig-media/comments (Graph API v23.0; comments reference updated
+2025-01-21).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ MEDIA_FIELDS = ("id,caption,media_type,media_product_type,timestamp,permalink,"
                 "like_count,comments_count,view_count")
 
 
-def make_client(conn: Connection, as_of: str | None = None) -> ApiClient:
-    return ApiClient(conn, auth="param", token_param="access_token", as_of=as_of)
+def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:
+    return ApiClient(conn, auth="param", token_param="access_token", as_of=as_of, **options)
 
 
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
@@ -49,7 +50,8 @@ def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
     cursor = None
     while True:
         media = f"media.limit({PAGE_SIZE})" + (f".after({cursor})" if cursor else "")
-        fields = f"business_discovery.username({account.handle}){{{USER_FIELDS},{media}{{{MEDIA_FIELDS}}}}}"
+        fields = (f"business_discovery.username({account.handle})"
+                  f"{{{USER_FIELDS},{media}{{{MEDIA_FIELDS}}}}}")
         body = client.request("GET", path, params={"fields": fields},
                               on_error=lambda r: _classify(r, account))
         user = body["business_discovery"]

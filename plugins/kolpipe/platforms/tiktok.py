@@ -33,8 +33,8 @@ PAGE_SIZE = 100
 USERNAMES_PER_QUERY = 20
 
 
-def make_client(conn: Connection, as_of: str | None = None) -> ApiClient:
-    return ApiClient(conn, auth="bearer", as_of=as_of)
+def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:
+    return ApiClient(conn, auth="bearer", as_of=as_of, **options)
 
 
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
@@ -62,30 +62,19 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
 
 
 def _sample_followers(client: ApiClient, account: RegistryAccount, out: Extraction) -> None:
-    try:
-        body = client.request("POST", "v2/research/user/followers/",
-                              json_body={"username": account.handle,
-                                         "max_count": FOLLOWER_SAMPLE_SIZE},
-                              on_error=lambda r: _classify(r, account))
-    except AccountError as exc:
-        out.sample_gap(account.account_id, "follower_samples", str(exc))
-        return
-    for item in body["data"].get("user_followers", []):
-        out.add("follower_samples", account.account_id, item, _follower_row)
+    out.add_sample("follower_samples", account.account_id, lambda: client.request(
+        "POST", "v2/research/user/followers/",
+        json_body={"username": account.handle, "max_count": FOLLOWER_SAMPLE_SIZE},
+        on_error=lambda r: _classify(r, account))["data"].get("user_followers", []),
+        _follower_row)
 
 
 def _sample_comments(client: ApiClient, account_id: str, video_id: str, out: Extraction) -> None:
-    try:
-        body = client.request("POST", "v2/research/video/comment/list/",
-                              params={"fields": COMMENT_FIELDS},
-                              json_body={"video_id": int(video_id),
-                                         "max_count": COMMENTS_PER_POST, "cursor": 0},
-                              on_error=lambda r: _classify(r, None, comments_of=video_id))
-    except AccountError as exc:
-        out.sample_gap(account_id, "comment_samples", str(exc))
-        return
-    for item in body["data"].get("comments", []):
-        out.add("comment_samples", account_id, item, _comment_row)
+    out.add_sample("comment_samples", account_id, lambda: client.request(
+        "POST", "v2/research/video/comment/list/", params={"fields": COMMENT_FIELDS},
+        json_body={"video_id": int(video_id), "max_count": COMMENTS_PER_POST, "cursor": 0},
+        on_error=lambda r: _classify(r, None, comments_of=video_id))["data"].get("comments", []),
+        _comment_row)
 
 
 def _query_videos(client: ApiClient, usernames: list[str], by_username: dict[str, str],

@@ -27,8 +27,8 @@ PAGE_SIZE = 100
 TOKEN_ERRORS = {21314, 21315, 21316, 21317, 21327, 21332}
 
 
-def make_client(conn: Connection, as_of: str | None = None) -> ApiClient:
-    return ApiClient(conn, auth="param", token_param="access_token", as_of=as_of)
+def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:
+    return ApiClient(conn, auth="param", token_param="access_token", as_of=as_of, **options)
 
 
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
@@ -54,29 +54,19 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
 
 
 def _sample_followers(client: ApiClient, account: RegistryAccount, out: Extraction) -> None:
-    try:
-        body = client.request("GET", "2/friendships/followers.json",
-                              params={"uid": account.account_id, "count": FOLLOWER_SAMPLE_SIZE,
-                                      "cursor": 0},
-                              on_error=lambda r: _classify(r, account))
-    except AccountError as exc:
-        out.sample_gap(account.account_id, "follower_samples", str(exc))
-        return
-    for item in body.get("users", []):
-        out.add("follower_samples", account.account_id, item, _follower_row)
+    out.add_sample("follower_samples", account.account_id, lambda: client.request(
+        "GET", "2/friendships/followers.json",
+        params={"uid": account.account_id, "count": FOLLOWER_SAMPLE_SIZE, "cursor": 0},
+        on_error=lambda r: _classify(r, account)).get("users", []), _follower_row)
 
 
 def _sample_comments(client: ApiClient, account: RegistryAccount, status_id: str,
                      out: Extraction) -> None:
-    try:
-        body = client.request("GET", "2/comments/show.json",
-                              params={"id": status_id, "count": COMMENTS_PER_POST, "page": 1},
-                              on_error=lambda r: _classify(r, account))
-    except AccountError as exc:
-        out.sample_gap(account.account_id, "comment_samples", f"weibo status {status_id}: {exc}")
-        return
-    for item in body.get("comments", []):
-        out.add("comment_samples", account.account_id, item, _comment_row)
+    out.add_sample("comment_samples", account.account_id, lambda: client.request(
+        "GET", "2/comments/show.json",
+        params={"id": status_id, "count": COMMENTS_PER_POST, "page": 1},
+        on_error=lambda r: _classify(r, account)).get("comments", []), _comment_row,
+        f"weibo status {status_id}: ")
 
 
 def _extract_posts(client: ApiClient, account: RegistryAccount, out: Extraction) -> list[str]:

@@ -35,8 +35,8 @@ FOLLOWER_FIELDS = ("created_at,description,profile_image_url,protected,public_me
 REPLY_FIELDS = "author_id,created_at,conversation_id"
 
 
-def make_client(conn: Connection, as_of: str | None = None) -> ApiClient:
-    return ApiClient(conn, auth="bearer", as_of=as_of)
+def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:
+    return ApiClient(conn, auth="bearer", as_of=as_of, **options)
 
 
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
@@ -74,33 +74,27 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
 
 
 def _sample_followers(client: ApiClient, account: RegistryAccount, out: Extraction) -> None:
-    try:
-        body = client.request("GET", f"2/users/{account.account_id}/followers",
-                              on_error=_classify, params={
-                                  "max_results": FOLLOWER_SAMPLE_SIZE,
-                                  "user.fields": FOLLOWER_FIELDS})
-    except AccountError as exc:
-        out.sample_gap(account.account_id, "follower_samples", str(exc))
-        return
-    for item in body.get("data", []):
-        out.add("follower_samples", account.account_id, item, _follower_row)
+    out.add_sample("follower_samples", account.account_id, lambda: client.request(
+        "GET", f"2/users/{account.account_id}/followers", on_error=_classify,
+        params={"max_results": FOLLOWER_SAMPLE_SIZE, "user.fields": FOLLOWER_FIELDS},
+    ).get("data", []), _follower_row)
 
 
 def _sample_replies(client: ApiClient, account: RegistryAccount, post_id: str,
                     out: Extraction) -> None:
-    try:
+    usernames: dict = {}  # filled from the page's includes.users, read by _reply_row
+
+    def read_page() -> list:
         body = client.request("GET", "2/tweets/search/recent", on_error=_classify, params={
             "query": f"conversation_id:{post_id} is:reply",
             "max_results": max(10, COMMENTS_PER_POST), "tweet.fields": REPLY_FIELDS,
             "expansions": "author_id", "user.fields": "username"})
-    except AccountError as exc:
-        out.sample_gap(account.account_id, "comment_samples", f"x post {post_id}: {exc}")
-        return
-    usernames = {u.get("id"): u.get("username")
-                 for u in body.get("includes", {}).get("users", [])}
-    for item in body.get("data", []):
-        out.add("comment_samples", account.account_id, item,
-                lambda i: _reply_row(i, usernames))
+        usernames.update((u.get("id"), u.get("username"))
+                         for u in body.get("includes", {}).get("users", []))
+        return body.get("data", [])
+
+    out.add_sample("comment_samples", account.account_id, read_page,
+                   lambda item: _reply_row(item, usernames), f"x post {post_id}: ")
 
 
 def _extract_posts(client: ApiClient, account: RegistryAccount, out: Extraction) -> list[str]:

@@ -20,8 +20,8 @@ from kolpipe.platforms.http import AccountError, ApiClient, Connection, Platform
 BATCH = 50
 
 
-def make_client(conn: Connection, as_of: str | None = None) -> ApiClient:
-    return ApiClient(conn, auth="param", token_param="key", as_of=as_of)
+def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:
+    return ApiClient(conn, auth="param", token_param="key", as_of=as_of, **options)
 
 
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
@@ -60,15 +60,11 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
 
 def _sample_comments(client: ApiClient, account_id: str, video_id: str, out: Extraction) -> None:
     """The newest comments of one video: one page, one quota unit."""
-    try:
-        body = client.request("GET", "commentThreads", on_error=_classify_comments, params={
+    out.add_sample("comment_samples", account_id, lambda: client.request(
+        "GET", "commentThreads", on_error=_classify_comments, params={
             "part": "snippet", "videoId": video_id, "maxResults": COMMENTS_PER_POST,
-            "order": "time", "textFormat": "plainText"})
-    except AccountError as exc:
-        out.sample_gap(account_id, "comment_samples", f"youtube video {video_id}: {exc}")
-        return
-    for item in body.get("items", []):
-        out.add("comment_samples", account_id, item, _comment_row)
+            "order": "time", "textFormat": "plainText"}).get("items", []),
+        _comment_row, f"youtube video {video_id}: ")
 
 
 def _recent_upload_ids(client: ApiClient, playlist_id: str, out: Extraction) -> list[str]:

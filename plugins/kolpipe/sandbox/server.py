@@ -344,9 +344,7 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
         as_of = request.state.as_of
         account = world.account("x", user_id)
         if account is None or not account.exists_on(as_of):
-            return JSONResponse({"title": "Not Found Error", "detail": "user not found",
-                                 "type": "https://api.twitter.com/2/problems/resource-not-found"},
-                                404)
+            return _x_error(404, "Not Found Error", "user not found", "resource-not-found")
         since = datetime.fromisoformat(start_time.replace("Z", "+00:00")) if start_time else None
         posts = [p for p in account.recent_posts(as_of, 21)
                  if since is None or p.published_at >= since]
@@ -373,13 +371,10 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
         as_of = request.state.as_of
         account = world.account("x", user_id)
         if account is None or not account.exists_on(as_of):
-            return JSONResponse({"title": "Not Found Error", "detail": "user not found",
-                                 "type": "https://api.twitter.com/2/problems/resource-not-found"},
-                                404)
+            return _x_error(404, "Not Found Error", "user not found", "resource-not-found")
         if account.is_private_on(as_of):
-            return JSONResponse({"title": "Authorization Error", "detail": "protected user",
-                                 "type": "https://api.twitter.com/2/problems/not-authorized-for-resource"},
-                                403)
+            return _x_error(403, "Authorization Error", "protected user",
+                            "not-authorized-for-resource")
         size = max(1, min(max_results, 1000))
         data = [_x_follower(f, as_of) for f in account.follower_sample(as_of, size)]
         meta = {"result_count": len(data)}
@@ -631,6 +626,11 @@ def _tiktok_ok() -> dict:
 
 def _tiktok_error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, "log_id": "sandbox"}}, status)
+
+
+def _x_error(status: int, title: str, detail: str, problem: str) -> JSONResponse:
+    return JSONResponse({"title": title, "detail": detail,
+                         "type": f"https://api.twitter.com/2/problems/{problem}"}, status)
 
 
 def _weibo_error(code: int, message: str, path: str) -> JSONResponse:
