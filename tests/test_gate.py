@@ -160,6 +160,37 @@ def test_benchmark_truth_scores_only_what_the_window_can_show():
         "x:6": ("clean", False)}
 
 
+def test_a_bad_policy_rule_is_reported_with_its_file_rule_and_reason_code(tmp_path):
+    policy = tmp_path / "account_gate.yml"
+    policy.write_text("rules:\n"
+                      "  - expectation: expect_column_values_to_be_betwen\n"
+                      "    kwargs: {column: spike_robust_z, max_value: 8}\n"
+                      "    meta: {reason_code: follower_spike, severity: fail}\n")
+    rules = gate.load_policy(policy)
+    with pytest.raises(gate.GatePolicyError, match=r"account_gate.yml rule 1 \(follower_spike\): "
+                       "unknown expectation 'expect_column_values_to_be_betwen'"):
+        gate.failing_accounts(rules, signal_rows(**{"x:1": CLEAN}))
+    policy.write_text(policy.read_text().replace("severity: fail", "severity: block"))
+    with pytest.raises(gate.GatePolicyError, match="rule 1: meta.severity must be one of"):
+        gate.load_policy(policy)
+
+
+def test_reuse_landing_refuses_another_window_or_world(tmp_path):
+    from kolpipe import gate_benchmark, landing
+
+    paths = Paths(tmp_path)
+    dates = gate_benchmark.window_dates(date(2026, 6, 30), 3)
+    for day in dates[1:]:
+        (paths.landing / "raw" / "registry" / "accounts" / f"dt={day}").mkdir(parents=True)
+    with pytest.raises(gate_benchmark.LandingNotReusable, match="1 of the window's 3 dates"):
+        gate_benchmark.check_reusable_landing(paths, 200, 7, dates)
+    gate_benchmark.check_reusable_landing(paths, 200, 7, dates[1:])
+    landing.write_json(gate_benchmark.landing_record(paths), {"kols": 200, "seed": 7})
+    gate_benchmark.check_reusable_landing(paths, 200, 7, dates[1:])
+    with pytest.raises(gate_benchmark.LandingNotReusable, match="pass --kols 200 --seed 7"):
+        gate_benchmark.check_reusable_landing(paths, 200, 11, dates[1:])
+
+
 def _verdict_file(paths: Paths, day: date, frame: pd.DataFrame) -> list[gate.Verdict]:
     verdicts = gate.judge(gate.load_policy(), frame, gate.load_overrides(paths))
     gate.write_verdicts(paths, day, gate.verdict_rows(verdicts, frame, day))
@@ -208,14 +239,14 @@ PLANTED_RATES = {"engagement_pod": 0.4, "generic_comments": 0.15}
 @pytest.fixture(scope="module")
 def gated(tmp_path_factory):
     import os
+    from unittest import mock
 
     from kolpipe import gate_benchmark, warehouse
     from kolpipe.sandbox.world import World
 
     home = tmp_path_factory.mktemp("gate_e2e")
-    previous = os.environ.get("KOLPIPE_HOME")
-    os.environ["KOLPIPE_HOME"] = str(home)
-    try:
+    # land_history points the platform connections at its sandbox: restore them afterwards
+    with mock.patch.dict(os.environ, {"KOLPIPE_HOME": str(home)}):
         paths = Paths(home)
         world = World(KOLS, 7, PLANTED_RATES)
         dates = gate_benchmark.window_dates(E2E_END, E2E_DAYS)
@@ -226,9 +257,6 @@ def gated(tmp_path_factory):
         result = gate.run_gate(E2E_END, paths)
         warehouse.dbt_build(E2E_END, paths, select=f"tag:{gate.GATED_TAG}")
         yield world, paths, result
-    finally:
-        if previous is not None:
-            os.environ["KOLPIPE_HOME"] = previous
 
 
 def _label_keys(world, problem: str) -> set[str]:

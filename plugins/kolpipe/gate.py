@@ -70,6 +70,7 @@ class GateRule:
     evidence: tuple[str, ...] = ()  # columns shown as the rule's evidence
     evidence_day: str | None = None  # the column holding the day the evidence was seen
     why: str | None = None
+    source: str = POLICY_FILE.name  # where the rule is written, for error messages
 
     @property
     def column(self) -> str:
@@ -310,7 +311,8 @@ def load_policy(path: Path = POLICY_FILE) -> list[GateRule]:
             raise GatePolicyError(f"{where}: kwargs.column (the signal judged) is required")
         rules.append(GateRule(meta["reason_code"], meta["severity"], entry["expectation"],
                               kwargs, tuple(meta.get("evidence") or ()),
-                              meta.get("evidence_day"), entry.get("why")))
+                              meta.get("evidence_day"), entry.get("why"),
+                              f"{where} ({meta['reason_code']})"))
     if not rules:
         raise GatePolicyError(f"{path}: no rules")
     return rules
@@ -319,25 +321,22 @@ def load_policy(path: Path = POLICY_FILE) -> list[GateRule]:
 def failing_accounts(rules: list[GateRule], frame: Any) -> dict[str, list[GateRule]]:
     """Run the policy as one GX suite over the signal rows; account_key -> rules it fails.
 
-    Uses the GX plumbing of the raw checks (kolpipe.quality): one ephemeral context, the
-    dataframe as the batch, COMPLETE results whose unexpected_index_list are row numbers."""
+    Uses the GX plumbing of the raw checks (kolpipe.quality.validate_frame): one ephemeral
+    context, the dataframe as the batch, unexpected_index_list as row numbers."""
     from kolpipe import quality
 
     if frame.empty:
         return {}
-    checks = [quality.Rule(rule.expectation, rule.kwargs, rule.severity, "gate",
-                           f"{POLICY_FILE.name} ({rule.reason_code})") for rule in rules]
     try:
-        outcomes = quality._validate(checks, frame.reset_index(drop=True), {})
+        outcomes = quality.validate_frame(rules, frame.reset_index(drop=True), {})
     except quality.ExpectationsFileError as error:
         raise GatePolicyError(str(error)) from error
     keys = frame["account_key"].tolist()
     fired: dict[str, list[GateRule]] = {}
-    for check, outcome in outcomes:
-        rule = rules[next(i for i, c in enumerate(checks) if c is check)]
-        error = quality._exception_message(outcome)
+    for rule, outcome in outcomes:
+        error = quality.exception_message(outcome)
         if error:
-            raise GatePolicyError(f"{POLICY_FILE.name} ({rule.reason_code}): {error}")
+            raise GatePolicyError(f"{rule.source}: {error}")
         for index in outcome.result.get("unexpected_index_list") or []:
             fired.setdefault(keys[int(index)], []).append(rule)
     return fired

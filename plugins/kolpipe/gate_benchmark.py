@@ -31,14 +31,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from kolpipe.config import PLATFORMS, Paths
+from kolpipe.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +62,6 @@ class TruthRow:
     account_key: str
     kind: str  # the planted kind that decides the account's truth, or "clean"
     is_bot_inflated: bool | None  # None: not scored (no evidence can exist in the window)
-
-
-def _progress(message: str) -> None:
-    print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def window_dates(end: date, days: int) -> list[date]:
@@ -88,7 +86,7 @@ def land_history(world: Any, dates: list[date], paths: Paths) -> None:
             rows = 0
             for platform in PLATFORMS:
                 rows += sum(extract.extract_platform(platform, day, paths)["rows"].values())
-            _progress(f"landed {n}/{len(dates)}: {day}, {rows} rows "
+            progress(f"landed {n}/{len(dates)}: {day}, {rows} rows "
                       f"({time.monotonic() - started:.1f}s)")
 
 
@@ -200,25 +198,28 @@ def run_benchmark(paths: Paths, *, kols: int = 200, seed: int = 7, end: date = D
                   window_days: int = DEFAULT_WINDOW_DAYS, reuse_landing: bool = False,
                   ) -> dict[str, Any]:
     """Land the window (unless reusing it), build, gate the last date, score; write the JSON."""
-    from kolpipe import gate, warehouse
+    from kolpipe import gate, landing, warehouse
     from kolpipe.sandbox.world import World
 
     world = World(kols, seed)
     dates = window_dates(end, window_days)
-    if not reuse_landing:
-        _progress(f"landing {window_days} days ({dates[0]} .. {end}) from a sandbox world of "
+    if reuse_landing:
+        check_reusable_landing(paths, kols, seed, dates)
+    else:
+        progress(f"landing {window_days} days ({dates[0]} .. {end}) from a sandbox world of "
                   f"{kols} KOLs into {paths.home}")
         land_history(world, dates, paths)
-    _progress(f"scoring follower samples of {len(dates)} days")
+        landing.write_json(landing_record(paths), {"kols": kols, "seed": seed})
+    progress(f"scoring follower samples of {len(dates)} days")
     for day in dates:
         gate.score_follower_samples(day, paths)
     # The first build includes the gated marts too (with the verdicts of earlier runs, if any):
     # the DAG excludes them there, which warehouse.dbt_build cannot express yet.
-    _progress("dbt build")
+    progress("dbt build")
     warehouse.dbt_build(end, paths)
-    _progress(f"gate for {end}")
+    progress(f"gate for {end}")
     result = gate.run_gate(end, paths)
-    _progress("dbt build (gated marts)")
+    progress("dbt build (gated marts)")
     warehouse.dbt_build(end, paths, select=f"tag:{gate.GATED_TAG}")
 
     verdicts = {row["account_key"]: row["verdict"] for row in result.verdict_rows}
@@ -228,7 +229,7 @@ def run_benchmark(paths: Paths, *, kols: int = 200, seed: int = 7, end: date = D
     report = {"window_start": dates[0].isoformat(), "window_end": end.isoformat(),
               "window_days": window_days, "kols": kols, "seed": seed,
               "verdict_counts": result.counts, **score(verdicts, truth)}
-    report_path = paths.runs / "gate_benchmark" / f"dt={end.isoformat()}" / "benchmark.json"
+    report_path = report_file(paths, end)
     report["report_path"] = str(report_path)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -238,15 +239,49 @@ def run_benchmark(paths: Paths, *, kols: int = 200, seed: int = 7, end: date = D
 def main(paths: Paths, kols: int, seed: int, end: date, window_days: int,
          reuse_landing: bool) -> int:
     logging.getLogger().setLevel(logging.WARNING)
-    report = run_benchmark(paths, kols=kols, seed=seed, end=end, window_days=window_days,
-                           reuse_landing=reuse_landing)
+    try:
+        report = run_benchmark(paths, kols=kols, seed=seed, end=end, window_days=window_days,
+                               reuse_landing=reuse_landing)
+    except LandingNotReusable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(render(report))
     return 0
+
+
+class LandingNotReusable(ValueError):
+    """--reuse-landing, but the landing zone is not the window of this world."""
+
+
+def landing_record(paths: Paths) -> Path:
+    """The world the benchmark last landed: its labels are the truth only for that world."""
+    return paths.runs / "gate_benchmark" / "landing.json"
 
 
 def landed_dates(paths: Paths) -> list[date]:
     root = paths.landing / "raw" / "registry" / "accounts"
     return sorted(date.fromisoformat(p.name.removeprefix("dt=")) for p in root.glob("dt=*"))
+
+
+def check_reusable_landing(paths: Paths, kols: int, seed: int, dates: list[date]) -> None:
+    """Raise LandingNotReusable unless the landing zone holds every date of the window, landed
+    from the same world: scoring another world's landing against these labels is meaningless."""
+    missing = sorted(set(dates) - set(landed_dates(paths)))
+    if missing:
+        raise LandingNotReusable(
+            f"--reuse-landing: {len(missing)} of the window's {len(dates)} dates are not landed "
+            f"under {paths.home} (first: {missing[0]}); run `kolpipe gate benchmark` without "
+            "--reuse-landing once, with the same --end and --window-days")
+    record = landing_record(paths)
+    if not record.exists():
+        return  # landed before the record was kept: the world cannot be checked
+    landed = json.loads(record.read_text(encoding="utf-8"))
+    if (landed["kols"], landed["seed"]) != (kols, seed):
+        raise LandingNotReusable(
+            f"--reuse-landing: the landing under {paths.home} is from a world of "
+            f"{landed['kols']} KOLs, seed {landed['seed']}, not {kols} KOLs, seed {seed}; pass "
+            f"--kols {landed['kols']} --seed {landed['seed']}, or drop --reuse-landing to land "
+            "this world")
 
 
 def report_file(paths: Paths, end: date) -> Path:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence, TypeVar
 
 from kolpipe.config import EXPECTATIONS_DIR, PLATFORMS, Paths
 from kolpipe.config import paths as default_paths
@@ -50,6 +50,10 @@ PARAMETERS = (
     "previous_day_row_count",
     "registered_account_ids_not_explained",
 )
+
+
+# validate_frame hands back the rule objects it was given: Rule here, GateRule in kolpipe.gate.
+RuleT = TypeVar("RuleT")
 
 
 class ExpectationsFileError(ValueError):
@@ -372,9 +376,10 @@ def _batch_definition() -> Any:
     return asset.add_batch_definition_whole_dataframe("whole_partition")
 
 
-def build_suite(rules: list[Rule]) -> Any:
+def build_suite(rules: Sequence[Rule]) -> Any:
     """The rules as a GX ExpectationSuite; each expectation's meta["rule"] is its rule's index.
-    Raises ExpectationsFileError naming the file for an unknown expectation or bad kwargs."""
+    A rule is anything with `expectation`, `kwargs` and `source` (Rule here, gate.GateRule).
+    Raises ExpectationsFileError naming the source for an unknown expectation or bad kwargs."""
     _batch_definition()  # creates the context a suite needs
     import great_expectations as gx
     from great_expectations.exceptions import ExpectationNotFoundError
@@ -395,8 +400,10 @@ def build_suite(rules: list[Rule]) -> Any:
     return suite
 
 
-def _validate(rules: list[Rule], frame: Any, parameters: dict[str, Any]) -> list[tuple[Rule, Any]]:
-    """Run rules as one GX suite on the dataframe; (rule, ExpectationValidationResult) pairs."""
+def validate_frame(rules: Sequence[RuleT], frame: Any, parameters: dict[str, Any],
+                   ) -> list[tuple[RuleT, Any]]:
+    """Run rules (see build_suite) as one GX suite on the dataframe, COMPLETE results (so
+    unexpected_index_list holds row numbers); (rule, ExpectationValidationResult) pairs."""
     if not rules:
         return []
     suite = build_suite(rules)
@@ -406,7 +413,8 @@ def _validate(rules: list[Rule], frame: Any, parameters: dict[str, Any]) -> list
     return [(rules[r.expectation_config.meta["rule"]], r) for r in outcome.results]
 
 
-def _exception_message(outcome: Any) -> str | None:
+def exception_message(outcome: Any) -> str | None:
+    """What GX raised while evaluating one expectation, or None when it ran."""
     info = outcome.exception_info or {}
     candidates = [info] + [v for v in info.values() if isinstance(v, dict)]
     for candidate in candidates:
@@ -505,7 +513,7 @@ class _Table:
         present = [r for r in rules if r.column is None or r.column in landed.column_names]
         return [self.failure(rule.reason, *_describe_schema_failure(rule, outcome, landed,
                                                                     expected))
-                for rule, outcome in _validate(present, frame,
+                for rule, outcome in validate_frame(present, frame,
                                                {"landing_schema_columns": expected.names})
                 if not outcome.success]
 
@@ -530,8 +538,8 @@ class _Table:
         """Row number -> reasons it fails; and the rules GX could not evaluate."""
         reasons_by_row: dict[int, list[str]] = {}
         errors = []
-        for rule, outcome in _validate(rules, frame, parameters):
-            error = _exception_message(outcome)
+        for rule, outcome in validate_frame(rules, frame, parameters):
+            error = exception_message(outcome)
             if error:
                 errors.append(self.failure(rule.reason, f"could not be evaluated: {error}",
                                            {"error": error}))
@@ -544,7 +552,8 @@ class _Table:
                     ) -> list[FailedExpectation]:
         return [self.failure(rule.reason, *_describe_table_failure(rule, outcome, frame,
                                                                    parameters))
-                for rule, outcome in _validate(rules, frame, parameters) if not outcome.success]
+                for rule, outcome in validate_frame(rules, frame, parameters)
+                if not outcome.success]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,7 +562,7 @@ class _Table:
 
 def _describe_schema_failure(rule: Rule, outcome: Any, landed: Any, expected: Any,
                              ) -> tuple[str, dict[str, Any]]:
-    error = _exception_message(outcome)
+    error = exception_message(outcome)
     if error:
         return f"could not be evaluated: {error}", {"error": error}
     if rule.expectation == "expect_table_columns_to_match_set":
@@ -572,7 +581,7 @@ def _describe_schema_failure(rule: Rule, outcome: Any, landed: Any, expected: An
 
 def _describe_table_failure(rule: Rule, outcome: Any, frame: Any, parameters: dict[str, Any],
                             ) -> tuple[str, dict[str, Any]]:
-    error = _exception_message(outcome)
+    error = exception_message(outcome)
     if error:
         return f"could not be evaluated: {error}", {"error": error}
     kwargs = outcome.expectation_config.kwargs  # with the parameters filled in
