@@ -32,10 +32,12 @@ import os
 import sys
 from pathlib import Path
 
+from kolpipe import alerts
+from kolpipe.config import PLATFORMS
+from kolpipe.local_airflow import pools
+
 workdir = Path(sys.argv[1])
-platforms = ("instagram", "youtube", "tiktok", "x", "weibo")
-alert_channels = ("slack", "smtp", "webhook")
-wanted = [f"kol_{p}" for p in platforms] + [f"kol_alert_{c}" for c in alert_channels]
+wanted = [f"kol_{p}" for p in PLATFORMS] + list(alerts.CHANNELS)
 connections, missing = {}, []
 for conn_id in wanted:
     variable = "KOL_CONN_" + conn_id.removeprefix("kol_").upper()
@@ -48,11 +50,8 @@ for conn_id in wanted:
     except ValueError:
         sys.exit(f"[init] {variable} is not valid JSON; see .env.example for the shape")
 (workdir / "connections.json").write_text(json.dumps(connections))
-pools = {f"kol_{p}_api": {"slots": 1, "description": f"concurrent {p} API extraction"}
-         for p in platforms}
-pools["kol_warehouse"] = {"slots": 1,
-                          "description": "DuckDB has one writer: dbt tasks run one at a time"}
-(workdir / "pools.json").write_text(json.dumps(pools))
+# The pools of the embedded default, from the same definition.
+(workdir / "pools.json").write_text(json.dumps(pools()))
 print("[init] connections from .env:", ", ".join(connections) or "none")
 if missing:
     print("[init] not set (tasks needing them fail with the variable to set):", ", ".join(missing))

@@ -5,7 +5,7 @@ report's targets compute as written. (The figures themselves come from `make ben
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from kolpipe import landing_schema
 from kolpipe.bench import run, stages
-from kolpipe.bench.generate import GENERATED_ENTITIES, WorldSize, generate
+from kolpipe.bench.generate import GENERATED_ENTITIES, WorldSize, generate, world_accounts
 from kolpipe.config import PLATFORMS
 
 SIZE = WorldSize(accounts=40, days=5, end=date(2026, 6, 30))
@@ -45,6 +45,39 @@ def test_generated_landing_has_the_layout_schema_and_counts_of_the_extractors(ge
     total_accounts = sum(manifest["rows"][f"{p}/accounts"] for p in PLATFORMS)
     assert 0 < total_accounts <= 40 * 5
     assert manifest["rows"]["instagram/post_metrics"] > 0
+
+
+def test_generated_accounts_are_the_sandbox_worlds_day_by_day(generated):
+    """The generator's SQL follows world.Account: the same accounts land on the same days
+    (created, not churned, private ones only on X), under the handle of the day, with the
+    follower count of the day up to the follower noise (drawn from another random source)."""
+    root, _ = generated
+    handle_column = {"instagram": "username", "youtube": "custom_url", "tiktok": "username",
+                     "x": "username", "weibo": "screen_name"}
+    followers_column = {"instagram": "followers_count", "tiktok": "follower_count",
+                        "x": "followers_count", "weibo": "followers_count"}
+    con = duckdb.connect()
+    landed = {}
+    for platform, handle in handle_column.items():
+        followers = followers_column.get(platform, "null")
+        for account_id, day, name, count in con.execute(
+                f"select account_id, logical_date, {handle}, {followers} from read_parquet("
+                f"'{root}/raw/{platform}/accounts/*/*.parquet')").fetchall():
+            landed[(platform, account_id, day)] = (name.removeprefix("@"), count)
+    expected = {}
+    for account in world_accounts(SIZE):
+        for offset in range(SIZE.days):
+            day = SIZE.start + timedelta(days=offset)
+            if account.exists_on(day) and (account.platform == "x"
+                                           or not account.is_private_on(day)):
+                expected[(account.platform, account.user_id, day)] = (
+                    account.handle_on(day), account.followers_on(day))
+    assert set(landed) == set(expected)
+    for key, (handle, followers) in expected.items():
+        landed_handle, landed_followers = landed[key]
+        assert landed_handle == handle, key
+        if landed_followers is not None:
+            assert abs(landed_followers - followers) <= 0.01 * followers + 1, key
 
 
 def test_generated_values_keep_the_platform_quirks(generated):
@@ -112,6 +145,21 @@ def test_report_rows_compare_each_figure_with_its_target():
     assert rows["incremental day long / short history"]["verdict"] == "pass"
     assert rows["DAG file parse (DagBag)"]["verdict"] == "pass"
     assert rows["peak memory: floor"]["verdict"] == "pass"
+
+
+def test_stages_are_checked_and_only_the_landing_stages_generate(tmp_path, monkeypatch,
+                                                                  capsys):
+    with pytest.raises(SystemExit):
+        run.main(["--stages", "dbt,extractoin", "--work-dir", str(tmp_path)])
+    assert "unknown stage(s) extractoin" in capsys.readouterr().err
+    started = []
+    monkeypatch.setattr(run, "run_stage", lambda name, params: started.append(name) or
+                        {"seconds": 0.5})
+    settings = {"accounts": 30, "history_days": 4, "short_history_days": 2, "extract_kols": 2,
+                "rate_per_second": 20.0, "memory_limit": "1GB", "duckdb_threads": 1}
+    report = run.run(settings, ["dag_parse"], tmp_path)
+    assert started == ["dag_parse"]
+    assert not [r for r in report["rows"] if r["figure"].startswith(("landed", "generation"))]
 
 
 def test_quick_bench_writes_the_table_and_figures(tmp_path):

@@ -4,10 +4,12 @@ and the rendered services are checked for what the deployment promises."""
 
 from __future__ import annotations
 
-import ast
+import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,23 +90,42 @@ def test_landing_zone_warehouse_and_published_file_are_shared_volumes(rendered):
     assert {"kol-home", "kol-landing", "kol-warehouse", "kol-published"} <= set(rendered["volumes"])
 
 
-def test_init_creates_every_connection_and_pool_the_dag_uses(rendered):
+def _init_python_step(env: dict[str, str], workdir: Path) -> subprocess.CompletedProcess:
+    """The init script's Python step (its here-document), run as the script runs it."""
+    script = INIT_SCRIPT.read_text()
+    code = script.split("<<'PYTHON'\n", 1)[1].split("\nPYTHON\n", 1)[0]
+    return subprocess.run([sys.executable, "-", str(workdir)], input=code, text=True,
+                          capture_output=True, env={**os.environ, **env}, timeout=120)
+
+
+def test_init_creates_every_connection_and_pool_the_dag_uses(rendered, tmp_path):
     init = rendered["services"]["airflow-init"]
     assert init["command"] == ["/opt/kolpipe/docker/airflow-init.sh"]
     script = INIT_SCRIPT.read_text()
     assert "airflow db migrate" in script
     assert "airflow connections import --overwrite" in script
     assert "airflow pools import" in script
-    platforms = ast.literal_eval(re.search(r"platforms = (\(.*?\))", script).group(1))
-    assert platforms == PLATFORMS
-    channels = ast.literal_eval(re.search(r"alert_channels = (\(.*?\))", script).group(1))
     from kolpipe import alerts
 
-    assert {f"kol_alert_{c}" for c in channels} == set(alerts.CHANNELS)
-    for conn_id in [f"kol_{p}" for p in PLATFORMS] + [f"kol_alert_{c}" for c in channels]:
-        variable = "KOL_CONN_" + conn_id.removeprefix("kol_").upper()
-        assert variable in init["environment"], variable
-    assert '"kol_warehouse"' in script and 'f"kol_{p}_api"' in script
+    variables = {"KOL_CONN_" + conn_id.removeprefix("kol_").upper(): conn_id
+                 for conn_id in [f"kol_{p}" for p in PLATFORMS] + list(alerts.CHANNELS)}
+    assert set(variables) <= set(init["environment"])
+    x_connection = {"conn_type": "http", "host": "https://api.x.com", "password": "t0ken"}
+    result = _init_python_step({**{v: "" for v in variables},
+                                "KOL_CONN_X": json.dumps(x_connection)}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "connections.json").read_text()) == {"kol_x": x_connection}
+    assert "t0ken" not in result.stdout + result.stderr
+    assert "kol_weibo (KOL_CONN_WEIBO)" in result.stdout  # unset ones are named, not stored
+    pools = json.loads((tmp_path / "pools.json").read_text())
+    dag = (PROJECT_ROOT / "dags" / "kol_daily.py").read_text()
+    assert set(pools) == {f"kol_{p}_api" for p in PLATFORMS} | {"kol_warehouse"}
+    assert 'pool=f"kol_{platform}_api"' in dag and 'pool="kol_warehouse"' in dag
+    assert pools["kol_warehouse"]["slots"] == 1  # DuckDB has one writer
+
+    broken = _init_python_step({"KOL_CONN_WEIBO": "{not json"}, tmp_path)
+    assert broken.returncode != 0
+    assert "KOL_CONN_WEIBO is not valid JSON" in broken.stderr
 
 
 def test_the_compose_file_holds_no_secret_only_references_to_env(tmp_path):

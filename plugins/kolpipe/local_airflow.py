@@ -45,23 +45,32 @@ def _airflow(args: list[str], env: dict[str, str], log_file: Path) -> subprocess
                               stdout=log, stderr=subprocess.STDOUT, check=False)
 
 
+def pools() -> dict[str, dict]:
+    """The Airflow pools, in `airflow pools import` form: one per platform API, and the
+    warehouse's single writer. The compose init service imports the same."""
+    from kolpipe import dbt_tasks
+
+    definitions = {f"kol_{platform}_api": {"slots": POOL_SLOTS, "include_deferred": False,
+                                           "description": f"concurrent {platform} API extraction"}
+                   for platform in PLATFORMS}
+    definitions[dbt_tasks.WAREHOUSE_POOL] = {
+        "slots": 1, "include_deferred": False,
+        "description": "DuckDB has one writer: one task at a time"}
+    return definitions
+
+
 def prepare(paths: Paths) -> None:
     """Write the dbt manifest the DAG renders from; create or migrate the metadata database;
     create the pools (one per platform API, one single-writer pool for the warehouse)."""
-    from kolpipe import dbt_tasks, warehouse
+    from kolpipe import warehouse
 
     warehouse.parse(paths)
     env = airflow_env(paths)
     log_file = paths.home / "logs" / "airflow-setup.log"
     if _airflow(["db", "migrate"], env, log_file).returncode != 0:
         raise RuntimeError(f"airflow db migrate failed; see {log_file}")
-    pools = {f"kol_{platform}_api": {"slots": POOL_SLOTS, "include_deferred": False,
-                                     "description": f"concurrent {platform} API extraction"}
-             for platform in PLATFORMS}
-    pools[dbt_tasks.WAREHOUSE_POOL] = {"slots": 1, "include_deferred": False,
-                                       "description": "DuckDB has one writer: one task at a time"}
     pools_file = paths.home / "airflow" / "pools.json"
-    pools_file.write_text(json.dumps(pools, indent=2))
+    pools_file.write_text(json.dumps(pools(), indent=2))
     # One CLI call for every pool: each `airflow` start costs seconds.
     if _airflow(["pools", "import", str(pools_file)], env, log_file).returncode != 0:
         raise RuntimeError(f"airflow pools import failed; see {log_file}")

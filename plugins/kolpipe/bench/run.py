@@ -20,18 +20,17 @@ from pathlib import Path
 
 from kolpipe.bench import stages
 from kolpipe.config import PROJECT_ROOT
+from kolpipe.progress import progress
 
 END_DATE = date(2026, 12, 31)  # fixed, so the cached landing is reused between runs
 GIB = 1024**3
 ALL_STAGES = ("generate", "floor", "dbt", "extraction", "dag_parse")
+# The stages that read the generated landing (extraction and DAG parse do not).
+NEEDS_LANDING = {"generate", "floor", "dbt"}
 
 
 class StageFailed(RuntimeError):
     pass
-
-
-def _progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def run_stage(name: str, params: dict) -> dict:
@@ -113,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         "quick": quick,
     }
     selected = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = sorted(set(selected) - set(ALL_STAGES))
+    if unknown:
+        parser.error(f"--stages: unknown stage(s) {', '.join(unknown)}; choose from "
+                     f"{','.join(ALL_STAGES)}")
     report = run(settings, selected, args.work_dir)
     write_results(report, args.results_dir)
     print()
@@ -131,40 +134,42 @@ def run(settings: dict, selected: list[str], work_dir: Path) -> dict:
     report: dict = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "machine": machine(), "settings": settings, "stages": {}}
     figures = report["stages"]
-    _progress(f"bench: {settings['accounts']:,} accounts, {history} days of history + 1 "
+    progress(f"bench: {settings['accounts']:,} accounts, {history} days of history + 1 "
               f"incremental day ending {END_DATE}; DuckDB memory_limit "
               f"{settings['memory_limit']}, threads {settings['duckdb_threads']}; "
               f"work dir {work_dir}")
 
-    _progress("1/6 landing zone: generate in bulk (cached by parameters)")
-    generated = run_stage("generate", {
-        "accounts": settings["accounts"], "days": history + 1, "end": END_DATE.isoformat(),
-        "cache": str(work_dir / "cache"), "memory_limit": settings["memory_limit"]})
-    figures["generate"] = generated
-    source = Path(generated["root"])
-    rows = generated["manifest"]["rows"]
-    _progress(f"  {'cached' if generated['cached'] else 'generated'}: "
-              f"{sum(v for k, v in rows.items() if k.endswith('/post_metrics')):,} post-metric "
-              f"observations in {generated['manifest']['seconds']}s; skipped entities (landed "
-              f"empty): {', '.join(generated['manifest']['skipped_entities']) or 'none'}")
+    if NEEDS_LANDING & set(selected):
+        progress("1/6 landing zone: generate in bulk (cached by parameters)")
+        generated = run_stage("generate", {
+            "accounts": settings["accounts"], "days": history + 1, "end": END_DATE.isoformat(),
+            "cache": str(work_dir / "cache"), "memory_limit": settings["memory_limit"]})
+        figures["generate"] = generated
+        source = Path(generated["root"])
+        rows = generated["manifest"]["rows"]
+        progress(f"  {'cached' if generated['cached'] else 'generated'}: "
+                  f"{sum(v for k, v in rows.items() if k.endswith('/post_metrics')):,} "
+                  f"post-metric observations in {generated['manifest']['seconds']}s; skipped "
+                  f"entities (landed empty): "
+                  f"{', '.join(generated['manifest']['skipped_entities']) or 'none'}")
 
     homes = work_dir / "homes"
     first_day = END_DATE - timedelta(days=history)
     if "floor" in selected:
-        _progress(f"2/6 floor: plain DuckDB over {history} days of landed Parquet")
+        progress(f"2/6 floor: plain DuckDB over {history} days of landed Parquet")
         year = stages.link_landing(source, homes / "floor", first_day, last_history_day)
         figures["floor"] = run_stage("floor", {
             "landing": str(year.landing), "memory_limit": settings["memory_limit"],
             "threads": settings["duckdb_threads"]})
 
     if "dbt" in selected:
-        _progress("3/6 dbt fixed cost: dbt build over empty partitions (parse, connect, "
+        progress("3/6 dbt fixed cost: dbt build over empty partitions (parse, connect, "
                   "every model and test on no rows)")
         empty = stages.empty_landing(source, homes / "empty", END_DATE)
         figures["dbt_empty"] = _dbt(empty.home, END_DATE)
         for label, days in (("long", history), ("short", settings["short_history_days"])):
             start = END_DATE - timedelta(days=days)
-            _progress(f"4/6 dbt full build over {days} days ({label} history), then one more "
+            progress(f"4/6 dbt full build over {days} days ({label} history), then one more "
                       "day incremental")
             paths = stages.link_landing(source, homes / f"history_{days}", start,
                                         last_history_day)
@@ -173,7 +178,7 @@ def run(settings: dict, selected: list[str], work_dir: Path) -> dict:
             figures[f"dbt_incremental_{label}"] = _dbt(paths.home, END_DATE)
 
     if "extraction" in selected:
-        _progress(f"5/6 extraction: the real clients against the sandbox "
+        progress(f"5/6 extraction: the real clients against the sandbox "
                   f"({settings['extract_kols']} KOLs, {settings['rate_per_second']:g} calls/s "
                   "allowed per platform)")
         figures["extraction"] = run_stage("extraction", {
@@ -181,7 +186,7 @@ def run(settings: dict, selected: list[str], work_dir: Path) -> dict:
             "rate": settings["rate_per_second"], "date": last_history_day.isoformat()})
 
     if "dag_parse" in selected:
-        _progress("6/6 DAG parse: Airflow DagBag load of dags/kol_daily.py")
+        progress("6/6 DAG parse: Airflow DagBag load of dags/kol_daily.py")
         figures["dag_parse"] = run_stage("dag_parse", {"home": str(homes / "dag")})
 
     report["total_seconds"] = round(time.monotonic() - started, 1)
@@ -217,12 +222,13 @@ def table_rows(report: dict) -> list[dict]:
 
     generated = figures.get("generate", {})
     manifest = generated.get("manifest", {})
-    observations = sum(v for k, v in manifest.get("rows", {}).items()
-                       if k.endswith("/post_metrics"))
-    add("landed post-metric observations", observations, "rows")
-    add("landed rows, all tables", sum(manifest.get("rows", {}).values()), "rows")
-    add("generation (0 when cached)", 0.0 if generated.get("cached") else
-        manifest.get("seconds"), "s")
+    if manifest:
+        landed = manifest["rows"]
+        add("landed post-metric observations",
+            sum(v for k, v in landed.items() if k.endswith("/post_metrics")), "rows")
+        add("landed rows, all tables", sum(landed.values()), "rows")
+        add("generation (0 when cached)", 0.0 if generated["cached"] else manifest["seconds"],
+            "s")
     add("floor: DuckDB read + aggregate by account-day", floor, "s", times_floor=True)
 
     empty = figures.get("dbt_empty", {}).get("seconds")

@@ -14,10 +14,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from kolpipe.config import PLATFORMS, PROJECT_ROOT, Paths
+from kolpipe.progress import progress as shared_progress
 
 
 def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}]   {message}", flush=True)
+    """Stage progress, one level under the bench's own lines."""
+    shared_progress(message, level=1)
 
 
 # --- 1. the landing zone -------------------------------------------------------------------
@@ -188,6 +190,8 @@ def extraction(params: dict) -> dict:
     paths.registry.parent.mkdir(parents=True, exist_ok=True)
     paths.registry.write_text(registry.dump(World(params["kols"]).kols()), encoding="utf-8")
     port = free_port()
+    # A process of its own (not serve.running_sandbox's thread), so the server's work does not
+    # compete with the clients' for this process's GIL and skew calls per second.
     server = subprocess.Popen(
         [sys.executable, "-m", "kolpipe.bench", "stage", "serve_sandbox",
          json.dumps({"kols": params["kols"], "port": port, "rate": params["rate"]}), os.devnull])
@@ -286,10 +290,8 @@ def dag_parse(params: dict) -> dict:
 
     paths = Paths(Path(params["home"]))
     os.environ.update(local_airflow.airflow_env(paths))
-    os.environ.setdefault("KOLPIPE_LANDING", str(paths.landing))
-    if hasattr(warehouse, "parse"):  # the DAG renders its dbt tasks from a parsed manifest
-        os.environ["DBT_QUIET"] = "true"
-        warehouse.parse(paths)
+    os.environ["DBT_QUIET"] = "true"
+    warehouse.parse(paths)  # the DAG renders its dbt tasks from this manifest
     from airflow.dag_processing.dagbag import DagBag
 
     dag_file = PROJECT_ROOT / "dags" / "kol_daily.py"
