@@ -18,8 +18,6 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-PLATFORMS = ("instagram", "youtube", "tiktok", "x", "weibo")
-
 
 def _alert_on_failure(context) -> None:
     from kolpipe import alerts
@@ -82,6 +80,7 @@ def kol_daily():
         return pipeline.publish(logical_date)
 
     from kolpipe import dbt_tasks
+    from kolpipe.config import PLATFORMS
 
     registry = land_registry()
     ready = raw_ready()

@@ -73,6 +73,9 @@ def test_the_gate_judged_every_account_and_approved_kols_leaves_out_the_failed(r
         current = dict(con.execute("select account_key, verdict from marts.account_verdicts "
                                    "where is_current").fetchall())
     assert approved and not (approved & failed)
+    report = json.loads((run.runs / "summary" / f"dt={END}.json").read_text())
+    assert sum(report["gate"]["counts"].values()) == len(verdicts)
+    assert report["gate"]["counts"].get("fail", 0) == len(failed)
     assert current == {v["account_key"]: v["verdict"] for v in verdicts}
 
 

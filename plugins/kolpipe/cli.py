@@ -4,7 +4,7 @@
   kolpipe extract PLATFORM DATE      one platform's extraction for one date, as the DAG runs it
   kolpipe sandbox serve|registry|labels
   kolpipe summary DATE
-  kolpipe run FIRST [LAST]           the DAG through the embedded Airflow, one date or a backfill
+  kolpipe run FIRST [LAST] [--sandbox]  the DAG through the embedded Airflow (date or backfill)
   kolpipe warehouse parse            write the dbt manifest the DAG renders its dbt tasks from
   kolpipe gate run DATE | override ACCOUNT_KEY ... | benchmark
   kolpipe fake-followers score INPUT.csv OUTPUT.csv
@@ -20,12 +20,15 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from kolpipe.config import PLATFORMS
+from kolpipe.config import PLATFORMS, Paths
 from kolpipe.config import paths as default_paths
+from kolpipe.progress import progress
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("first", type=date.fromisoformat)
     run.add_argument("last", type=date.fromisoformat, nargs="?",
                      help="last date of a backfill (default: just FIRST)")
+    run.add_argument("--sandbox", action="store_true",
+                     help="extract from the sandbox world (as the demo does) instead of the "
+                          "connections in AIRFLOW_CONN_KOL_<PLATFORM>")
+    run.add_argument("--kols", type=int, default=200, help="sandbox KOLs (with --sandbox)")
+    run.add_argument("--port", type=int, default=8765, help="sandbox port (with --sandbox)")
 
     dbt = commands.add_parser("warehouse", help="the dbt project")
     dbt.add_argument("action", choices=("parse",),
@@ -119,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         print(summaries.render([summaries.day_summary(args.date)]))
         return 0
     if args.command == "run":
-        return run_days(args.first, args.last or args.first)
+        return run_days(args, args.first, args.last or args.first)
     if args.command == "warehouse":
         from kolpipe import warehouse
 
@@ -128,25 +136,28 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def run_days(first: date, last: date) -> int:
+def run_days(args: argparse.Namespace, first: date, last: date) -> int:
     """One `airflow dags test` per date, in order; stops at the first failed date."""
-    from kolpipe import local_airflow, summary
+    from kolpipe import local_airflow
 
     if last < first:
         print(f"error: the last date {last} is before the first {first}", file=sys.stderr)
         return 2
+    missing = [f"AIRFLOW_CONN_KOL_{p.upper()}" for p in PLATFORMS
+               if f"AIRFLOW_CONN_KOL_{p.upper()}" not in os.environ]
+    if missing and not args.sandbox:
+        print(f"error: no platform connection in {', '.join(missing)}. Set them (README, "
+              f"Configuration), or pass --sandbox to extract from the sandbox world.",
+              file=sys.stderr)
+        return 2
     paths = default_paths()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    _progress("preparing Airflow (metadata DB, pools, dbt manifest)")
+    progress("preparing Airflow (metadata DB, pools, dbt manifest)")
     local_airflow.prepare(paths)
-    for day in days:
-        _progress(f"airflow dags test {local_airflow.DAG_ID} {day} ...")
-        ok, seconds, log_file = local_airflow.dags_test(day, paths)
-        _progress(f"  {'succeeded' if ok else 'FAILED'} in {seconds:.0f}s (log: {log_file})")
-        if not ok:
-            return 1
-    print(summary.render([summary.day_summary(day, paths) for day in days], paths))
-    return 0
+    if not args.sandbox:
+        return _run_through_airflow(days, paths)
+    with _sandbox_process(args.kols, args.port):
+        return _run_through_airflow(days, paths)
 
 
 def run_fake_followers(args: argparse.Namespace) -> int:
@@ -165,7 +176,11 @@ def run_gate_command(args: argparse.Namespace) -> int:
     from kolpipe import gate
 
     if args.action == "run":
-        result = gate.run_gate(args.date)
+        try:
+            result = gate.run_gate(args.date)
+        except (FileNotFoundError, gate.GatePolicyError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(f"{args.date}: {result.counts}; verdicts in {result.verdicts_path}")
         for account in result.gated:
             print(f"  {account['verdict']:<7}{account['account_key']}: "
@@ -198,29 +213,25 @@ def run_sandbox(args: argparse.Namespace) -> int:
     elif args.action == "registry":
         sys.stdout.write(registry.dump(world.kols()))
     else:
-        writer = csv.DictWriter(sys.stdout,
-                                ["platform", "account_id", "kol_id", "problem", "since"])
-        writer.writeheader()
-        writer.writerows(world.labels())
+        _write_labels(world, sys.stdout)
     return 0
 
 
-def _progress(message: str) -> None:
-    print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 def run_demo(args: argparse.Namespace) -> int:
-    from kolpipe import extract, local_airflow, registry, summary
-    from kolpipe.sandbox.server import connections
+    from kolpipe import local_airflow, registry
     from kolpipe.sandbox.world import World
 
+    if args.airflow_days < 1 or args.history_days < args.airflow_days:
+        print(f"error: --airflow-days must be at least 1 and at most --history-days "
+              f"(got {args.airflow_days} and {args.history_days})", file=sys.stderr)
+        return 2
     logging.getLogger().setLevel(logging.WARNING)
     paths = default_paths()
     end = args.end or datetime.now(UTC).date() - timedelta(days=1)
     first = end - timedelta(days=args.history_days - 1)
     airflow_dates = [end - timedelta(days=i) for i in reversed(range(args.airflow_days))]
     bulk_dates = [first + timedelta(days=i) for i in range((airflow_dates[0] - first).days)]
-    _progress(f"KOLPIPE_HOME={paths.home}; sandbox world of {args.kols} KOLs; "
+    progress(f"KOLPIPE_HOME={paths.home}; sandbox world of {args.kols} KOLs; "
               f"{len(bulk_dates)} days bootstrapped in bulk, then {len(airflow_dates)} through "
               f"Airflow, ending {end}")
 
@@ -230,49 +241,75 @@ def run_demo(args: argparse.Namespace) -> int:
         paths.registry.write_text(registry.dump(world.kols()), encoding="utf-8")
     paths.sandbox.mkdir(parents=True, exist_ok=True)
     with (paths.sandbox / "ground_truth_labels.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, ["platform", "account_id", "kol_id", "problem", "since"])
-        writer.writeheader()
-        writer.writerows(world.labels())
+        _write_labels(world, handle)
 
-    base_url = f"http://127.0.0.1:{args.port}"
+    with _sandbox_process(args.kols, args.port):
+        # Airflow's set-up (metadata DB, pools, dbt manifest) runs beside the bootstrap.
+        with ThreadPoolExecutor(max_workers=1) as setup:
+            airflow_ready = setup.submit(local_airflow.prepare, paths)
+            _bootstrap(bulk_dates, paths)
+            progress("waiting for Airflow's set-up (metadata DB in var/airflow, pools, "
+                      "dbt manifest)")
+            airflow_ready.result()
+        return _run_through_airflow(airflow_dates, paths)
+
+
+def _bootstrap(days: list[date], paths: Paths) -> None:
+    """Land history in bulk through the DAG's own extraction code."""
+    from kolpipe import extract
+
+    # The platforms of a day extract side by side, as the DAG's extract tasks do.
+    with ThreadPoolExecutor(max_workers=len(PLATFORMS)) as pool:
+        for n, day in enumerate(days, 1):
+            started = time.monotonic()
+            extract.land_registry(day, paths)
+            summaries = pool.map(lambda p, d=day: extract.extract_platform(p, d, paths),
+                                 PLATFORMS)
+            rows = sum(sum(summary["rows"].values()) for summary in summaries)
+            progress(f"bootstrap {n}/{len(days)}: {day} landed {rows} rows "
+                      f"({time.monotonic() - started:.1f}s)")
+
+
+def _run_through_airflow(days: list[date], paths: Paths) -> int:
+    """`airflow dags test` per date in order, then the summary; stops at the first failure."""
+    from kolpipe import local_airflow, summary
+
+    for day in days:
+        progress(f"airflow dags test {local_airflow.DAG_ID} {day} ...")
+        ok, seconds, log_file = local_airflow.dags_test(day, paths)
+        progress(f"  {'succeeded' if ok else 'FAILED'} in {seconds:.0f}s (log: {log_file})")
+        if not ok:
+            print("\n".join(log_file.read_text(errors="replace").splitlines()[-40:]))
+            return 1
+    print()
+    print(summary.render([summary.day_summary(day, paths) for day in days], paths))
+    return 0
+
+
+@contextmanager
+def _sandbox_process(kols: int, port: int) -> Iterator[str]:
+    """The sandbox in a process of its own (a core of its own beside Airflow), with the
+    connection variables pointing at it for this process and the ones it starts."""
+    from kolpipe.sandbox.server import connections
+
+    base_url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "kolpipe.cli", "sandbox", "serve", "--kols", str(args.kols),
-         "--port", str(args.port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "kolpipe.cli", "sandbox", "serve", "--kols", str(kols),
+         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         _wait_for(base_url, server)
         os.environ.update(connections(base_url))
-        _progress(f"sandbox platforms serving on {base_url}")
-        # Airflow's set-up (metadata DB, pools, dbt manifest) runs beside the bootstrap.
-        setup = ThreadPoolExecutor(max_workers=1)
-        airflow_ready = setup.submit(local_airflow.prepare, paths)
-        # The platforms of a day extract side by side, as the DAG's extract tasks do.
-        with ThreadPoolExecutor(max_workers=len(PLATFORMS)) as pool:
-            for n, day in enumerate(bulk_dates, 1):
-                started = time.monotonic()
-                extract.land_registry(day, paths)
-                summaries = pool.map(lambda p, d=day: extract.extract_platform(p, d, paths),
-                                     PLATFORMS)
-                rows = sum(sum(summary["rows"].values()) for summary in summaries)
-                _progress(f"bootstrap {n}/{len(bulk_dates)}: {day} landed {rows} rows "
-                          f"({time.monotonic() - started:.1f}s)")
-        _progress("waiting for Airflow's set-up (metadata DB in var/airflow, pools, dbt manifest)")
-        airflow_ready.result()
-        setup.shutdown()
-        for day in airflow_dates:
-            _progress(f"airflow dags test {local_airflow.DAG_ID} {day} ...")
-            ok, seconds, log_file = local_airflow.dags_test(day, paths)
-            _progress(f"  {'succeeded' if ok else 'FAILED'} in {seconds:.0f}s (log: {log_file})")
-            if not ok:
-                tail = log_file.read_text(errors="replace").splitlines()[-40:]
-                print("\n".join(tail))
-                return 1
+        progress(f"sandbox platforms serving on {base_url}")
+        yield base_url
     finally:
         server.terminate()
         server.wait(timeout=10)
-    reports = [summary.day_summary(day, paths) for day in airflow_dates]
-    print()
-    print(summary.render(reports, paths))
-    return 0
+
+
+def _write_labels(world, handle) -> None:
+    writer = csv.DictWriter(handle, ["platform", "account_id", "kol_id", "problem", "since"])
+    writer.writeheader()
+    writer.writerows(world.labels())
 
 
 def _wait_for(base_url: str, server: subprocess.Popen) -> None:

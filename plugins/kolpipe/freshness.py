@@ -4,6 +4,7 @@ could not be extracted (an outage) does not stop the others but is recorded as s
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from kolpipe.config import PLATFORMS, Paths
 from kolpipe.config import paths as default_paths
@@ -12,6 +13,10 @@ from kolpipe.landing import write_json
 
 class RawDataNotReady(RuntimeError):
     pass
+
+
+def record_path(paths: Paths, logical_date: date) -> Path:
+    return paths.runs / "freshness" / f"dt={logical_date.isoformat()}.json"
 
 
 def raw_ready(logical_date: date, task_states: dict[str, str | None],
@@ -34,5 +39,5 @@ def raw_ready(logical_date: date, task_states: dict[str, str | None],
     record = {"logical_date": day, "landed": landed, "stale": stale}
     # dbt creates the warehouse file but not its folder.
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    write_json(paths.runs / "freshness" / f"dt={day}.json", record)
+    write_json(record_path(paths, logical_date), record)
     return record

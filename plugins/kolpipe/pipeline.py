@@ -59,10 +59,7 @@ def gate_accounts(moment: datetime, run_id: str | None = None) -> dict:
     day = _day(moment)
     warehouse.release_warehouse()
     result = gate.run_gate(day)
-    previous = _previous_verdicts(gate.verdicts_root(default_paths()), day)
-    newly_gated = [row for row in result.verdict_rows
-                   if row["verdict"] in alerts.GATED_VERDICTS
-                   and previous.get(row["account_key"]) != (row["verdict"], row["reason_codes"])]
+    newly_gated = newly_gated_rows(result.verdict_rows, gate.verdicts_root(default_paths()), day)
     for platform in PLATFORMS:
         alert = alerts.alert_for_gated_accounts(
             day, platform, [row for row in newly_gated if row["platform"] == platform],
@@ -72,15 +69,20 @@ def gate_accounts(moment: datetime, run_id: str | None = None) -> dict:
     return {"counts": result.counts, "newly_gated": len(newly_gated)}
 
 
-def _previous_verdicts(root: Path, day: date) -> dict[str, tuple[str, str | None]]:
-    """account_key -> (verdict, reason codes) of the newest verdict partition before `day`."""
+def newly_gated_rows(rows: list[dict], verdicts_root: Path, day: date) -> list[dict]:
+    """The review and fail rows whose verdict or reasons differ from the newest verdict
+    partition before `day` (an account gated again for the same reasons is not news)."""
     import pyarrow.parquet as pq
 
-    earlier = sorted(p for p in root.glob("dt=*") if p.name < f"dt={day.isoformat()}")
-    if not earlier:
-        return {}
-    rows = pq.read_table(earlier[-1]).select(["account_key", "verdict", "reason_codes"])
-    return {row["account_key"]: (row["verdict"], row["reason_codes"]) for row in rows.to_pylist()}
+    from kolpipe.alerts import GATED_VERDICTS
+
+    earlier = sorted(p for p in verdicts_root.glob("dt=*") if p.name < f"dt={day.isoformat()}")
+    previous = {}
+    if earlier:
+        table = pq.read_table(earlier[-1]).select(["account_key", "verdict", "reason_codes"])
+        previous = {r["account_key"]: (r["verdict"], r["reason_codes"]) for r in table.to_pylist()}
+    return [row for row in rows if row["verdict"] in GATED_VERDICTS
+            and previous.get(row["account_key"]) != (row["verdict"], row["reason_codes"])]
 
 
 def publish(moment: datetime) -> dict:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from kolpipe.config import PLATFORMS, Paths
 from kolpipe.config import paths as default_paths
+from kolpipe.freshness import record_path as freshness_record_path
+from kolpipe.gate import result_path as gate_result_path
 from kolpipe.landing import write_json
 from kolpipe.warehouse import MARTS_SCHEMA
 
@@ -41,11 +43,11 @@ def day_summary(logical_date: date, paths: Paths | None = None) -> dict:
         report["quota_units"] += extract.get("quota_units", 0)
         problems.update(f"{platform}:{e['kind']}" for e in extract.get("account_errors", []))
     report["account_problems"] = dict(sorted(problems.items()))
-    gate = _read(paths.runs / "gate" / day / "result.json") or {}
+    gate = _read(gate_result_path(paths, logical_date)) or {}
     report["gate"] = {"counts": gate.get("counts", {}),
                       "reason_counts": gate.get("reason_counts", {}),
                       "stale_overrides": gate.get("stale_overrides", [])}
-    report["stale_platforms"] = (_read(paths.runs / "freshness" / f"{day}.json")
+    report["stale_platforms"] = (_read(freshness_record_path(paths, logical_date))
                                  or {}).get("stale", {})
     report["marts"] = mart_counts(paths)
     report["warehouse"] = str(paths.published)

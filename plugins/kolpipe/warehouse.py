@@ -58,7 +58,7 @@ def parse(paths: Paths | None = None) -> str:
 
 def dbt_build(logical_date: date, paths: Paths | None = None, *, select: str | None = None,
               full_refresh: bool = False) -> dict:
-    """Run `dbt build` (models, seeds, snapshots and their tests) into the working file."""
+    """Run `dbt build` (models, seeds and their tests) into the working file."""
     from dbt.cli.main import dbtRunner
 
     paths = paths or default_paths()
@@ -121,9 +121,9 @@ def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
         export_dir = paths.exports / f"dt={logical_date.isoformat()}"
         export_dir.mkdir(parents=True, exist_ok=True)
         for mart in PUBLISHED_MARTS:
-            counts[mart] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{mart}").fetchone()[0]
-            target = export_dir / f"{mart}.parquet"
-            con.execute(f"copy {MARTS_SCHEMA}.{mart} to '{target}' (format parquet)")
+            relation = con.table(f"{MARTS_SCHEMA}.{mart}")
+            counts[mart] = len(relation)
+            relation.write_parquet(str(export_dir / f"{mart}.parquet"))
     os.replace(staged, paths.published)
     latest = paths.exports / "latest"
     staged_link = temporary_beside(latest)
