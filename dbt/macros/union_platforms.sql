@@ -1,8 +1,9 @@
 {#- The cross-platform union of one staged entity: `select <columns> from stg_<platform>__<entity>`
-    for every platform in var('platforms'), glued with `union all`. Every staging model of an
-    entity outputs the shared vocabulary, so the column list is the contract between them. -#}
-{% macro union_platforms(entity, columns) -%}
-    {%- for platform in var('platforms') %}
+    for every platform in var('platforms') (or in `platforms`, for an entity only some platforms
+    expose), glued with `union all`. Every staging model of an entity outputs the shared
+    vocabulary, so the column list is the contract between them. -#}
+{% macro union_platforms(entity, columns, platforms=none) -%}
+    {%- for platform in platforms or var('platforms') %}
     select {{ columns | join(', ') }}
     from {{ ref('stg_' ~ platform ~ '__' ~ entity) }}
     {% if not loop.last %}union all{% endif %}

@@ -23,12 +23,10 @@ with
 
 samples as (
 
-    {%- for platform in comment_platforms %}
-    select platform, account_id, comment_id, post_id, author_id, comment_text, published_at,
-        observed_date
-    from {{ ref('stg_' ~ platform ~ '__comment_samples') }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ union_platforms('comment_samples', [
+        'platform', 'account_id', 'comment_id', 'post_id', 'author_id', 'comment_text',
+        'published_at', 'observed_date',
+    ], platforms=comment_platforms) }}
 
 ),
 

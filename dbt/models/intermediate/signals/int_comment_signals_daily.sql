@@ -53,18 +53,22 @@ posts_in_trailing_window as (
 
 ),
 
-text_on_posts as (
+dated_comments as (
 
     select
-        comments.account_key,
-        comments.comment_text_normalized,
-        comments.post_id,
-        any_value(post_samples.post_sampled_date) as post_sampled_date
+        comments.*,
+        post_samples.post_sampled_date
     from comments
     inner join post_samples
         on comments.account_key = post_samples.account_key
         and comments.post_id = post_samples.post_id
-    group by all
+
+),
+
+text_on_posts as (
+
+    select distinct account_key, comment_text_normalized, post_id, post_sampled_date
+    from dated_comments
 
 ),
 
@@ -83,17 +87,9 @@ repeated_texts as (
 
 author_on_posts as (
 
-    select
-        comments.account_key,
-        comments.author_id,
-        comments.post_id,
-        any_value(post_samples.post_sampled_date) as post_sampled_date
-    from comments
-    inner join post_samples
-        on comments.account_key = post_samples.account_key
-        and comments.post_id = post_samples.post_id
-    where comments.author_id is not null
-    group by all
+    select distinct account_key, author_id, post_id, post_sampled_date
+    from dated_comments
+    where author_id is not null
 
 ),
 
@@ -117,32 +113,33 @@ recurring_authors as (
 judged_comments as (
 
     select
-        comments.account_key,
-        comments.post_id,
-        comments.author_id,
-        comments.is_generic,
-        comments.is_emoji_only,
+        dated_comments.account_key,
+        dated_comments.post_id,
+        dated_comments.post_sampled_date,
+        dated_comments.author_id,
+        dated_comments.is_generic,
+        dated_comments.is_emoji_only,
         coalesce(repeated_texts.posts_with_text >= 2, false) as is_duplicate,
         coalesce(recurring_authors.posts_with_author >= greatest(
             3, 0.5 * recurring_authors.account_posts_in_window), false) as is_by_ring
-    from comments
+    from dated_comments
     inner join repeated_texts
-        on comments.account_key = repeated_texts.account_key
-        and comments.post_id = repeated_texts.post_id
-        and comments.comment_text_normalized = repeated_texts.comment_text_normalized
+        on dated_comments.account_key = repeated_texts.account_key
+        and dated_comments.post_id = repeated_texts.post_id
+        and dated_comments.comment_text_normalized = repeated_texts.comment_text_normalized
     left join recurring_authors
-        on comments.account_key = recurring_authors.account_key
-        and comments.post_id = recurring_authors.post_id
-        and comments.author_id = recurring_authors.author_id
+        on dated_comments.account_key = recurring_authors.account_key
+        and dated_comments.post_id = recurring_authors.post_id
+        and dated_comments.author_id = recurring_authors.author_id
 
 ),
 
 post_counts as (
 
     select
-        judged_comments.account_key,
-        judged_comments.post_id,
-        any_value(post_samples.post_sampled_date) as post_sampled_date,
+        account_key,
+        post_id,
+        post_sampled_date,
         count(*) as comments,
         count(author_id) as comments_with_author,
         count_if(is_generic) as generic_comments,
@@ -150,24 +147,15 @@ post_counts as (
         count_if(is_duplicate) as duplicate_comments,
         count_if(is_by_ring) as ring_comments
     from judged_comments
-    inner join post_samples
-        on judged_comments.account_key = post_samples.account_key
-        and judged_comments.post_id = post_samples.post_id
-    group by judged_comments.account_key, judged_comments.post_id
+    group by account_key, post_id, post_sampled_date
 
 ),
 
 ring_members as (
 
-    select distinct
-        judged_comments.account_key,
-        judged_comments.author_id,
-        post_samples.post_sampled_date
+    select distinct account_key, author_id, post_sampled_date
     from judged_comments
-    inner join post_samples
-        on judged_comments.account_key = post_samples.account_key
-        and judged_comments.post_id = post_samples.post_id
-    where judged_comments.is_by_ring
+    where is_by_ring
 
 ),
 

@@ -137,19 +137,13 @@ banded as (
             then account_days.engagement_rate_by_followers_median_30d end
             as engagement_rate_median_30d,
         account_days.posts_with_rate_30d,
-        case
-            when tier_bands.peers >= {{ var('min_peer_group_size') }} then 'platform_and_tier'
-            else 'platform'
-        end as engagement_peer_group,
-        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
-            then tier_bands.peers else platform_bands.peers end as engagement_peers,
-        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
-            then tier_bands.peer_median else platform_bands.peer_median end
-            as engagement_peer_median,
-        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
-            then tier_bands.peer_p10 else platform_bands.peer_p10 end as engagement_peer_p10,
-        case when tier_bands.peers >= {{ var('min_peer_group_size') }}
-            then tier_bands.peer_p90 else platform_bands.peer_p90 end as engagement_peer_p90,
+        -- the tier's band where it has enough peers (never null then), else the platform's
+        case when tier_bands.peers is not null then 'platform_and_tier' else 'platform' end
+            as engagement_peer_group,
+        coalesce(tier_bands.peers, platform_bands.peers) as engagement_peers,
+        coalesce(tier_bands.peer_median, platform_bands.peer_median) as engagement_peer_median,
+        coalesce(tier_bands.peer_p10, platform_bands.peer_p10) as engagement_peer_p10,
+        coalesce(tier_bands.peer_p90, platform_bands.peer_p90) as engagement_peer_p90,
         likes_per_comment.likes_recent,
         likes_per_comment.comments_recent,
         case when likes_per_comment.comments_recent >= 5
@@ -163,6 +157,7 @@ banded as (
         on account_days.platform = tier_bands.platform
         and account_days.tier = tier_bands.tier
         and account_days.observed_date = tier_bands.observed_date
+        and tier_bands.peers >= {{ var('min_peer_group_size') }}
     left join platform_bands
         on account_days.platform = platform_bands.platform
         and account_days.observed_date = platform_bands.observed_date

@@ -7,6 +7,11 @@
 -- <landing>/gate/account_verdicts/; a day without a verdict for an account (not extracted)
 -- leaves its period open. Nothing is deleted: every period stays queryable.
 
+{%- set verdict_state = row_value([
+    'verdict', 'computed_verdict', 'reason_codes', 'evidence_fingerprint', 'override_status',
+    'override_recorded_at',
+]) %}
+
 with
 
 verdict_days as (
@@ -24,25 +29,16 @@ verdict_days as (
 
 ),
 
-with_verdict_state as (
-
-    -- a period starts when the verdict, its reasons, its evidence or its override changes
-    select
-        *,
-        concat_ws('|', verdict, computed_verdict, reason_codes, evidence_fingerprint,
-                  override_status, override_recorded_at) as verdict_state
-    from verdict_days
-
-),
-
 with_period_start as (
 
+    -- a period starts when the verdict, its reasons, its evidence or its override changes
+    -- (null-safe: a field that becomes null is a change)
     select
         *,
-        verdict_state is distinct from lag(verdict_state) over (
+        {{ verdict_state }} is distinct from lag({{ verdict_state }}) over (
             partition by account_key order by logical_date
         ) as is_period_start
-    from with_verdict_state
+    from verdict_days
 
 ),
 
