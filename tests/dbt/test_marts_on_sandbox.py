@@ -30,6 +30,11 @@ BACKFILLED = DAYS[-12]
 DAILY_RUNS = [DAYS[-2], BACKFILLED, DAYS[-1]]
 MARTS = ("dim_account", "dim_kol", "fct_posts", "fct_account_daily", "kol_performance",
          "kol_cross_platform")
+INCREMENTAL_INTERMEDIATE = tuple(f"intermediate.{model}" for model in (
+    "int_accounts_unioned", "int_post_metrics_unioned", "int_posts_unioned",
+    "int_account_days_with_growth", "int_posts_at_fixed_age", "int_follower_changes_scored",
+    "int_engagement_signals_daily", "int_engagement_uniformity_daily",
+    "int_account_signals_daily"))
 
 
 @dataclass(frozen=True)
@@ -71,21 +76,25 @@ def runs(tmp_path_factory: pytest.TempPathFactory, run_dbt) -> Runs:
 
 
 def _tables(warehouse: Path) -> dict[str, tuple[int, str]]:
-    """Rows and an order-free checksum of every table in the marts schema."""
+    """Rows and an order-free checksum of every table in the marts and intermediate schemas
+    (the intermediate tables are incremental too)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "and table_type = 'BASE TABLE' order by 1").fetchall()]
+        names = [f"{schema}.{name}" for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('marts', 'intermediate') and table_type = 'BASE TABLE' "
+            "order by 1, 2").fetchall()]
         return {name: con.execute(
             f"select count(*), md5(coalesce(string_agg(md5(cast(t as varchar)), '' "
-            f"order by md5(cast(t as varchar))), '')) from marts.{name} as t").fetchone()
+            f"order by md5(cast(t as varchar))), '')) from {name} as t").fetchone()
             for name in names}
 
 
 def test_daily_runs_and_a_backfill_equal_a_full_refresh(runs: Runs) -> None:
     incremental, full = _tables(runs.incremental), _tables(runs.full)
-    assert set(MARTS) <= set(full)
-    assert all(full[mart][0] > 0 for mart in MARTS), full
+    assert {f"marts.{mart}" for mart in MARTS} <= set(full)
+    assert set(INCREMENTAL_INTERMEDIATE) <= set(full)
+    assert all(full[table][0] > 0 for table in [*(f"marts.{mart}" for mart in MARTS),
+                                                 *INCREMENTAL_INTERMEDIATE]), full
     differing = {name: (incremental.get(name), full[name]) for name in full
                  if incremental.get(name) != full[name]}
     assert not differing, f"daily runs differ from --full-refresh: {differing}"

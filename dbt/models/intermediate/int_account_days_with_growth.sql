@@ -1,12 +1,25 @@
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key=['account_key', 'observed_date'],
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
+    )
+}}
+
 -- One row per platform account per observed date: the day's counts, the net follower change
 -- over 1, 7 and 30 days (against the snapshot exactly that many days earlier; null when that
 -- snapshot is missing or its count hidden), and the day's audience tier.
+-- An incremental run recomputes the dates since the cutoff, from the snapshots of the 30 days
+-- before it on.
 
 with
 
 account_days as (
 
     select * from {{ ref('int_accounts_unioned') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date', days_before=30) }}
 
 ),
 
@@ -56,3 +69,4 @@ left join tier_thresholds
         with_earlier_followers.followers < tier_thresholds.max_followers
         or tier_thresholds.max_followers is null
     )
+{{ since_incremental_cutoff('with_earlier_followers.observed_date', 'observed_date') }}

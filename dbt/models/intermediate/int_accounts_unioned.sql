@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key=['account_key', 'observed_date'],
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
+    )
+}}
 
 -- One row per platform account per observed date, all platforms in one vocabulary.
 -- A date re-extracted into the same partition keeps only its latest extraction (ties, which
@@ -11,7 +19,7 @@ accounts as (
     {{ union_platforms('accounts', [
         'account_id', 'platform', 'handle', 'display_name', 'bio',
         'followers', 'following', 'posts_count', 'observed_date', 'extracted_at',
-    ]) }}
+    ], where=since_incremental_cutoff('observed_date', 'observed_date', keyword='')) }}
 
 )
 

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key=['post_key', 'observed_date'],
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
+    )
+}}
 
 -- One row per platform post per observed date: the post's cumulative counts at the end of
 -- that date, all platforms in one vocabulary. A date extracted twice keeps its latest
@@ -12,7 +20,7 @@ post_metrics as (
         'post_id', 'account_id', 'platform',
         'likes', 'comments', 'shares', 'saves', 'quotes', 'views',
         'observed_date', 'extracted_at',
-    ]) }}
+    ], where=since_incremental_cutoff('observed_date', 'observed_date', keyword='')) }}
 
 )
 

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key='post_key',
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'last_observed_date'},
+    )
+}}
+
 -- One row per platform post: its counts at a fixed age, and its account's followers on the
 -- publication day.
 --  * Fixed age: the first observation at least var('fixed_age_days') days after the
@@ -7,18 +17,33 @@
 --    earlier snapshot when that day is missing. A post published before the account's first
 --    snapshot (the backlog seen on the first extraction) takes the nearest later snapshot.
 --    Any snapshot of another date is flagged is_followers_at_publication_estimated.
+-- An incremental run recomputes the posts observed since the cutoff (a late observation, a post
+-- reaching the fixed age or a backfilled snapshot of its publication day changes only those),
+-- reading the metric observations from the earliest publication date among them on.
+{%- set metrics_since = none %}
+{%- if is_incremental() and execute %}
+    {%- set cutoff = incremental_cutoff('last_observed_date') %}
+    {%- set earliest = run_query(
+        'select min(least(published_date, first_observed_date)) from '
+        ~ ref('int_posts_unioned') ~ ' where last_observed_date >= ' ~ cutoff
+    ).columns[0].values()[0] %}
+    {%- set metrics_since = date_literal(modules.datetime.date.fromisoformat(
+        (earliest | string)[:10])) if earliest is not none else cutoff %}
+{%- endif %}
 
 with
 
 posts as (
 
     select * from {{ ref('int_posts_unioned') }}
+    {{ since_incremental_cutoff('last_observed_date', 'last_observed_date') }}
 
 ),
 
 post_metrics as (
 
     select * from {{ ref('int_post_metrics_unioned') }}
+    {% if metrics_since %}where observed_date >= {{ metrics_since }}{% endif %}
 
 ),
 

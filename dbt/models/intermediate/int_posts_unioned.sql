@@ -1,8 +1,19 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key='post_key',
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'last_observed_date'},
+    )
+}}
 
 -- One row per platform post: its latest observed attributes, the dates it was seen, and
 -- whether it is sponsored (the platform's paid-partnership flag, or a disclosure tag from
 -- the sponsored_disclosure_tags seed in its caption; the tag rule is documented there).
+-- An incremental run recomputes the posts observed since the cutoff from those observations;
+-- what came before the cutoff (the first observation, a paid-partnership flag seen then) is
+-- carried over from the post's existing row, since earlier landed dates do not change.
 
 with
 
@@ -11,7 +22,7 @@ post_observations as (
     {{ union_platforms('posts', [
         'post_id', 'account_id', 'platform', 'caption', 'media_type',
         'is_paid_partnership', 'published_at', 'observed_date', 'extracted_at',
-    ]) }}
+    ], where=since_incremental_cutoff('observed_date', 'last_observed_date', keyword='')) }}
 
 ),
 
@@ -27,7 +38,8 @@ latest_observation as (
         *,
         min(observed_date) over post_window as first_observed_date,
         max(observed_date) over post_window as last_observed_date,
-        bool_or(is_paid_partnership) over post_window as has_paid_partnership_flag
+        coalesce(bool_or(is_paid_partnership) over post_window, false)
+            as has_paid_partnership_flag
     from post_observations
     window post_window as (partition by platform, post_id)
     qualify row_number() over (
@@ -37,6 +49,34 @@ latest_observation as (
 
 ),
 
+{% if is_incremental() %}
+{%- set cutoff = incremental_cutoff('last_observed_date') %}
+carried_over as (
+
+    -- only what the existing row knows from before the cutoff
+    select
+        {%- for column in ['post_id', 'account_id', 'platform', 'caption', 'media_type',
+                           'published_at', 'last_observed_date'] %}
+        latest_observation.{{ column }},
+        {%- endfor %}
+        case
+            when earlier.first_observed_date < {{ cutoff }} then earlier.first_observed_date
+            else latest_observation.first_observed_date
+        end as first_observed_date,
+        latest_observation.has_paid_partnership_flag
+            or coalesce(
+                earlier.first_observed_date < {{ cutoff }}
+                and earlier.has_paid_partnership_flag, false)
+            as has_paid_partnership_flag
+    from latest_observation
+    left join {{ this }} as earlier
+        on latest_observation.platform = earlier.platform
+        and latest_observation.post_id = earlier.post_id
+
+),
+{% endif %}
+{%- set latest = 'carried_over' if is_incremental() else 'latest_observation' %}
+
 caption_tokens as (
 
     select
@@ -44,7 +84,7 @@ caption_tokens as (
         post_id,
         lower(caption) as caption,
         regexp_extract_all(lower(caption), '#[\p{L}\p{N}\p{M}_]+', 0) as hashtags
-    from latest_observation
+    from {{ latest }}
 
 ),
 
@@ -64,20 +104,20 @@ tagged_posts as (
 )
 
 select
-    latest_observation.platform || ':' || latest_observation.post_id as post_key,
-    latest_observation.post_id,
-    latest_observation.platform,
-    latest_observation.platform || ':' || latest_observation.account_id as account_key,
-    latest_observation.account_id,
-    latest_observation.caption,
-    latest_observation.media_type,
-    coalesce(latest_observation.has_paid_partnership_flag, false)
-        or tagged_posts.post_id is not null as is_sponsored,
-    latest_observation.published_at,
-    cast(latest_observation.published_at as date) as published_date,
-    latest_observation.first_observed_date,
-    latest_observation.last_observed_date
-from latest_observation
+    posts.platform || ':' || posts.post_id as post_key,
+    posts.post_id,
+    posts.platform,
+    posts.platform || ':' || posts.account_id as account_key,
+    posts.account_id,
+    posts.caption,
+    posts.media_type,
+    posts.has_paid_partnership_flag,
+    posts.has_paid_partnership_flag or tagged_posts.post_id is not null as is_sponsored,
+    posts.published_at,
+    cast(posts.published_at as date) as published_date,
+    posts.first_observed_date,
+    posts.last_observed_date
+from {{ latest }} as posts
 left join tagged_posts
-    on latest_observation.platform = tagged_posts.platform
-    and latest_observation.post_id = tagged_posts.post_id
+    on posts.platform = tagged_posts.platform
+    and posts.post_id = tagged_posts.post_id

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key=['account_key', 'observed_date'],
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
+    )
+}}
 
 -- One row per platform account per observed date: every bot-inflation signal the account gate
 -- (expectations/gate/account_gate.yml) judges, each with its evidence: the day it was seen,
@@ -7,6 +15,8 @@
 -- days, so the verdict of any date in that window still sees them; signals that are states
 -- (engagement against peers, follower/following ratio, comment genericity and rings, engagement
 -- uniformity, fake-follower share) carry the value of the date itself.
+-- An incremental run recomputes the dates since the cutoff, reading the event signals of the
+-- evidence window before it.
 
 {%- set evidence_days = var('gate_evidence_days', 60) %}
 
@@ -15,36 +25,42 @@ with
 account_days as (
 
     select * from {{ ref('int_account_days_with_growth') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
 follower_changes as (
 
     select * from {{ ref('int_follower_changes_scored') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date', evidence_days - 1) }}
 
 ),
 
 engagement as (
 
     select * from {{ ref('int_engagement_signals_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date', evidence_days - 1) }}
 
 ),
 
 comment_signals as (
 
     select * from {{ ref('int_comment_signals_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
 uniformity as (
 
     select * from {{ ref('int_engagement_uniformity_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
 follower_scores as (
 
     select * from {{ ref('int_follower_scores_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 

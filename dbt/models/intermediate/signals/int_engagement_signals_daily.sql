@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key=['account_key', 'observed_date'],
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
+    )
+}}
 
 -- One row per platform account per observed date: the account's engagement against its peers
 -- on that date, with the peer band as evidence.
@@ -12,6 +20,7 @@
 --  * likes per comment: likes / comments summed over the posts published in the trailing
 --    var('likes_per_comment_days') days (bought likes inflate likes, never comments), against
 --    the platform's median that day.
+-- An incremental run recomputes the dates since the cutoff (each date's bands are its own).
 
 {%- set likes_days = var('likes_per_comment_days', 14) %}
 {%- set min_rated_posts = 3 %}
@@ -29,6 +38,7 @@ account_days as (
         engagement_rate_by_followers_median_30d,
         posts_with_rate_30d
     from {{ ref('fct_account_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
@@ -37,6 +47,7 @@ posts as (
     select account_key, published_date, likes, comments
     from {{ ref('fct_posts') }}
     where likes is not null and comments is not null
+    {{ since_incremental_cutoff('published_date', 'observed_date', likes_days - 1, 'and') }}
 
 ),
 

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key=['account_key', 'observed_date'],
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
+    )
+}}
 
 -- One row per platform account per observed date: how uniform the engagement of the account's
 -- posts is. Engagement pods like and comment on every post of their members whatever the post,
@@ -12,6 +20,7 @@
 --    followers (robust: one viral post does not move it);
 --  * null with fewer than var('min_uniformity_posts') posts, or a median under 20 engagements
 --    per post (small integer counts are uniform by rounding, not by pods).
+-- An incremental run recomputes the dates since the cutoff.
 
 {%- set window_days = var('uniformity_days', 60) %}
 {%- set min_posts = var('min_uniformity_posts', 8) %}
@@ -22,6 +31,7 @@ account_days as (
 
     select account_key, platform, observed_date
     from {{ ref('fct_account_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
@@ -36,6 +46,8 @@ posts as (
     where not is_immature
         and likes is not null
         and engagement_rate_by_followers is not null
+        {{ since_incremental_cutoff('published_date', 'observed_date',
+                                    window_days + var('fixed_age_days') - 1, 'and') }}
 
 ),
 

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized=upsert_materialization(),
+        unique_key=['account_key', 'observed_date'],
+        incremental_strategy=upsert_strategy(),
+        on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
+    )
+}}
 
 -- One row per platform account per observed date: the day's follower change scored against
 -- the account's own robust range of daily changes over the EARLIER days only (a baseline that
@@ -9,6 +17,7 @@
 --    a large channel's change moves in steps of thousands and its MAD can be 0), nor below
 --    0.05% of the audience (counts jitter by that much from day to day).
 --  * no z before the account has var('spike_min_baseline_days') earlier changes.
+-- An incremental run recomputes the dates since the cutoff, reading their baseline days too.
 
 {%- set baseline_days = var('spike_baseline_days', 30) %}
 {%- set min_baseline_days = var('spike_min_baseline_days', 7) %}
@@ -18,6 +27,7 @@ with
 account_days as (
 
     select * from {{ ref('int_account_days_with_growth') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date', days_before=baseline_days) }}
 
 ),
 
@@ -85,3 +95,4 @@ select
         false
     ) as is_round_number_gain
 from scaled
+{{ since_incremental_cutoff('observed_date', 'observed_date') }}

@@ -4,6 +4,7 @@
         unique_key=['account_key', 'observed_date'],
         incremental_strategy=upsert_strategy(),
         on_schema_change='fail',
+        meta={'tested_date_column': 'observed_date'},
     )
 }}
 
@@ -32,6 +33,7 @@ posts as (
 
     select account_key, published_date, engagement_rate_by_followers
     from {{ ref('fct_posts') }}
+    {{ since_incremental_cutoff('published_date', 'observed_date', days_before=window_days - 1) }}
 
 ),
 

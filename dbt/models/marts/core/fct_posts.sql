@@ -4,6 +4,7 @@
         unique_key='post_key',
         incremental_strategy=upsert_strategy(),
         on_schema_change='fail',
+        meta={'tested_date_column': 'last_observed_date'},
     )
 }}
 

@@ -1,0 +1,38 @@
+{#- Data tests on the big date-keyed models check the dates the run recomputed, so a day's tests
+    cost the same after a year of history as after a month (the rest was tested by the runs
+    that built it). A model opts in with `meta: {tested_date_column: <column>}`; a run with
+    --vars '{logical_date: D}' then tests its rows dated from D minus var('lookback_days') on
+    (the incremental models' window, see incremental_cutoff). A run without a logical date (a
+    manual `dbt build`) and a --full-refresh test every row. This overrides dbt's
+    get_where_subquery (dbt's documented way to template test filters at run time); a test's
+    own `where` config still applies. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] %}
+    {%- if config.get('where') %}
+        {%- do conditions.append('(' ~ config.get('where') ~ ')') %}
+    {%- endif %}
+    {%- set since = recomputed_dates_condition() %}
+    {%- if since %}
+        {%- do conditions.append(since) %}
+    {%- endif %}
+    {%- if conditions %}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ')
+                      ~ ') dbt_subquery') %}
+    {%- endif %}
+    {%- do return(relation) %}
+{%- endmacro %}
+
+{% macro recomputed_dates_condition() -%}
+    {%- set logical_date = var('logical_date', none) %}
+    {%- if not execute or not logical_date or flags.FULL_REFRESH %}
+        {%- do return(none) %}
+    {%- endif %}
+    {%- set tested = graph.nodes.get(model.get('attached_node') or '', {}) %}
+    {%- set column = tested.get('config', {}).get('meta', {}).get('tested_date_column') %}
+    {%- if not column %}
+        {%- do return(none) %}
+    {%- endif %}
+    {%- set since = modules.datetime.date.fromisoformat((logical_date | string)[:10])
+        - modules.datetime.timedelta(days=var('lookback_days')) %}
+    {%- do return(column ~ ' >= ' ~ date_literal(since)) %}
+{%- endmacro %}
