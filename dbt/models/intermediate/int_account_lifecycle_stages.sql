@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- One row per observed platform account: its lifecycle stage as of the newest landed date,
 -- from its posting activity and its 30-day follower growth, with the thresholds of the
 -- lifecycle_thresholds seed (a platform's own row; an empty cell falls back to the '*' row).
@@ -12,6 +14,7 @@
 --   stable    in between
 -- "No post" counts from the newest known post, or from the first snapshot when the account
 -- has none. Null when no rule applies because the 30-day growth is unknown.
+-- A table, not a view: read by dim_account and tested; a view is recomputed by every reader.
 
 with
 

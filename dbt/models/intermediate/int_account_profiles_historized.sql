@@ -1,8 +1,12 @@
+{{ config(materialized='table') }}
+
 -- One row per platform account per profile version (SCD type 2): the handle, display name and
 -- bio as they stood from valid_from (the first daily snapshot showing them) until valid_to
 -- (the first snapshot showing a change; null for the current version).
 -- Derived from the landed daily snapshots rather than kept by a dbt snapshot, so that reruns
 -- and out-of-order backfills give the same history (see DECISIONLOG.md).
+-- A table, not a view: dim_account and four data tests read it, and each read of a view would
+-- rescan every daily snapshot.
 
 with
 
