@@ -158,3 +158,25 @@ def test_incremental_rerun_changes_nothing(warehouse: Path, run_dbt) -> None:
     before = _marts(warehouse)
     _dbt_build(run_dbt, warehouse)
     assert _marts(warehouse) == before
+
+
+def test_a_daily_run_tests_the_dates_it_recomputed_and_a_manual_build_tests_all(
+        warehouse: Path, run_dbt, tmp_path: Path) -> None:
+    """A duplicate account-day planted before the recomputed window (logical date minus
+    lookback_days) fails the uniqueness test of a manual run, not a daily run's; one inside the
+    window fails both."""
+    def uniqueness_test(planted_on: date, *args: str) -> int:
+        db = tmp_path / f"planted_{planted_on}.duckdb"
+        db.write_bytes((warehouse / "warehouse.duckdb").read_bytes())
+        with duckdb.connect(str(db)) as con:
+            con.execute("insert into intermediate.int_accounts_unioned select * from "
+                        "intermediate.int_accounts_unioned where observed_date = ? "
+                        "and platform = 'instagram'", [planted_on])
+        return run_dbt(tmp_path, warehouse / "landing", db, "test", "--select",
+                       "int_accounts_unioned,test_name:unique_combination_of_columns", *args,
+                       check=False).returncode
+
+    daily = ("--vars", f"{{logical_date: '{DAYS[-1]}', lookback_days: 3}}")
+    assert uniqueness_test(DAYS[0]) == 1
+    assert uniqueness_test(DAYS[0], *daily) == 0
+    assert uniqueness_test(DAYS[-2], *daily) == 1
