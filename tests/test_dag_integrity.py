@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -80,6 +82,17 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     assert "gated_marts.approved_kols_model_build" in dag.get_task("publish").upstream_task_ids
     vars_template = dag.get_task("warehouse.fct_posts_model_build").vars
     assert vars_template == {"logical_date": "{{ ds }}"}
+
+
+def test_parsing_the_dag_loads_no_airflow_plugins(dagbag):
+    """Loading the plugins (Cosmos's docs plugin imports FastAPI) took half of the one-second
+    parse budget. A fresh interpreter, as in the dag processor: this one may have loaded them."""
+    probe = ("import sys; from airflow.dag_processing.dagbag import DagBag; "
+             f"DagBag(dag_folder={str(DAGS / 'kol_daily.py')!r}); "
+             "print([m for m in ('fastapi', 'cosmos.plugin.airflow3') if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.splitlines()[-1] == "[]"
 
 
 def test_dag_files_import_nothing_heavy_at_module_level():

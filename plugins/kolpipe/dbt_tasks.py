@@ -42,10 +42,16 @@ def task_group(group_id: str, *, select: list[str] | None = None,
         raise ManifestMissing(
             f"dbt manifest {manifest} not found: the DAG renders dbt tasks from it. "
             f"Run `kolpipe warehouse parse` (make demo does) after changing the dbt project.")
+    project_config = ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest,
+                                   install_dbt_deps=False, env_vars=dbt_env(paths))
+    # Cosmos wraps the manifest in an ObjectStoragePath, and the first read through one starts
+    # Airflow's hook-lineage collector, which loads every Airflow plugin (Cosmos's docs plugin
+    # imports FastAPI): half a second of each DAG parse. The manifest is a local file, and
+    # the tasks see the same path string either way.
+    project_config.manifest_path = Path(manifest)
     return DbtTaskGroup(
         group_id=group_id,
-        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest,
-                                     install_dbt_deps=False, env_vars=dbt_env(paths)),
+        project_config=project_config,
         profile_config=ProfileConfig(profile_name="kol", target_name="dev",
                                      profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"),
         # A model's task runs the tests of that model only; a test over several models (a

@@ -11,7 +11,6 @@ from datetime import date
 
 from kolpipe.config import DBT_PROJECT_DIR, Paths
 from kolpipe.config import paths as default_paths
-from kolpipe.landing import temporary_beside
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +106,9 @@ def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:
     The copy is written beside the published file and renamed over it, so a reader opening
     the file sees the old or the new warehouse, never a half-written one."""
     import duckdb
+
+    # here, not at the top: the DAG file imports this module, and landing loads pyarrow
+    from kolpipe.landing import temporary_beside
 
     paths = paths or default_paths()
     release_warehouse()
