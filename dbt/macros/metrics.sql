@@ -30,3 +30,7 @@
 {% macro exact_avg(column) -%}
     cast(avg(cast({{ column }} as decimal(38, 18))) as double)
 {%- endmacro %}
+
+{% macro exact_avg_over(column, window) -%}
+    cast(avg(cast({{ column }} as decimal(38, 18))) over {{ window }} as double)
+{%- endmacro %}

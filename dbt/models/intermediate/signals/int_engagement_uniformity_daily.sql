@@ -51,35 +51,50 @@ posts as (
 
 ),
 
-window_posts as (
+series as (
+
+    -- one dated series per account: a row per account-day to judge, and a row per post dated
+    -- fixed_age_days after its publication, so that the frame of the last window_days days of
+    -- the series holds exactly the posts published window_days + fixed_age_days - 1 to
+    -- fixed_age_days days before the date (a windowed aggregate over ~1 row per post, where
+    -- joining every date to its posts gives ~window_days rows per account-day)
+    select account_key, platform, observed_date as series_date, true as is_judged,
+        cast(null as bigint) as engagements, cast(null as double) as engagement_rate_by_followers
+    from account_days
+    union all
+    select posts.account_key, null, posts.published_date + {{ var('fixed_age_days') }},
+        false, posts.engagements, posts.engagement_rate_by_followers
+    from posts
+
+),
+
+windowed as (
 
     select
-        account_days.account_key,
-        account_days.platform,
-        account_days.observed_date,
-        posts.engagements,
-        posts.engagement_rate_by_followers
-    from account_days
-    inner join posts
-        on account_days.account_key = posts.account_key
-        and posts.published_date
-            between account_days.observed_date - {{ window_days + var('fixed_age_days') - 1 }}
-            and account_days.observed_date - {{ var('fixed_age_days') }}
+        account_key,
+        platform,
+        is_judged,
+        series_date as observed_date,
+        count(engagement_rate_by_followers) over trailing_days as uniformity_posts,
+        {{ median_over('engagements', 'trailing_days') }} as uniformity_engagements_median,
+        {{ median_over('engagement_rate_by_followers', 'trailing_days') }} as uniformity_rate_median,
+        {{ mad_over('engagement_rate_by_followers', 'trailing_days') }} as uniformity_rate_mad
+    from series
+    window trailing_days as (
+        partition by account_key
+        order by series_date
+        range between interval {{ window_days - 1 }} day preceding and current row
+    )
 
 ),
 
 spread as (
 
-    select
-        account_key,
-        platform,
-        observed_date,
-        count(*) as uniformity_posts,
-        median(engagements) as uniformity_engagements_median,
-        median(engagement_rate_by_followers) as uniformity_rate_median,
-        {{ median_absolute_deviation('engagement_rate_by_followers') }} as uniformity_rate_mad
-    from window_posts
-    group by account_key, platform, observed_date
+    select account_key, platform, observed_date, uniformity_posts,
+        uniformity_engagements_median, uniformity_rate_median, uniformity_rate_mad
+    from windowed
+    -- as before: a date with no post in its window has no row
+    where is_judged and uniformity_posts > 0
 
 ),
 

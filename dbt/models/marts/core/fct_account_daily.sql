@@ -47,19 +47,32 @@ posts_per_day as (
 
 rolling_rates as (
 
+    -- one dated series per account (a row per account-day, a row per post on its publication
+    -- date): the frame of the trailing window_days days holds exactly the window's posts, a
+    -- windowed aggregate over ~1 row per post instead of joining every date to its posts
     select
-        account_days.account_key,
-        account_days.observed_date,
-        median(posts.engagement_rate_by_followers) as engagement_rate_by_followers_median_30d,
-        {{ exact_avg("posts.engagement_rate_by_followers") }} as engagement_rate_by_followers_mean_30d,
-        count(posts.engagement_rate_by_followers) as posts_with_rate_30d,
-        count(*) as posts_published_30d
-    from account_days
-    inner join posts
-        on account_days.account_key = posts.account_key
-        and posts.published_date between account_days.observed_date - {{ window_days - 1 }}
-            and account_days.observed_date
-    group by account_days.account_key, account_days.observed_date
+        account_key,
+        observed_date,
+        {{ median_over('engagement_rate_by_followers', 'trailing_days') }}
+            as engagement_rate_by_followers_median_30d,
+        {{ exact_avg_over('engagement_rate_by_followers', 'trailing_days') }}
+            as engagement_rate_by_followers_mean_30d,
+        count(engagement_rate_by_followers) over trailing_days as posts_with_rate_30d,
+        count(post_row) over trailing_days as posts_published_30d,
+        post_row is null as is_account_day
+    from (
+        select account_key, observed_date, cast(null as double) as engagement_rate_by_followers,
+            cast(null as integer) as post_row
+        from account_days
+        union all
+        select account_key, published_date, engagement_rate_by_followers, 1
+        from posts
+    ) as series
+    window trailing_days as (
+        partition by account_key
+        order by observed_date
+        range between interval {{ window_days - 1 }} day preceding and current row
+    )
 
 )
 
@@ -93,3 +106,4 @@ left join posts_per_day
 left join rolling_rates
     on account_days.account_key = rolling_rates.account_key
     and account_days.observed_date = rolling_rates.observed_date
+    and rolling_rates.is_account_day
