@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from kolpipe import landing_schema
 from kolpipe.bench import run, stages
-from kolpipe.bench.generate import GENERATED_ENTITIES, WorldSize, generate, world_accounts
+from kolpipe.bench.generate import GENERATED_ENTITIES, MACROS, WorldSize, generate, world_accounts
 from kolpipe.config import PLATFORMS
+from kolpipe.platforms.base import POST_WINDOW_DAYS
 
 SIZE = WorldSize(accounts=40, days=5, end=date(2026, 6, 30))
 
@@ -98,6 +99,45 @@ def test_generated_values_keep_the_platform_quirks(generated):
         f"order by logical_date) as before from read_parquet('{root}/raw/tiktok/post_metrics/"
         "*/*.parquet')) where like_count < before").fetchone()[0]
     assert shrinking == 0
+
+
+def test_every_observed_post_lands_one_unchanged_row_a_day_with_its_metrics(generated):
+    """Posts are rendered once and re-observed daily: each (post, day) has one posts row and
+    one post_metrics row, a post's posts row is the same every day, and no post is observed
+    for longer than the extractors' window."""
+    root, _ = generated
+    con = duckdb.connect()
+    for platform in PLATFORMS:
+        posts = f"read_parquet('{root}/raw/{platform}/posts/*/*.parquet')"
+        metrics = f"read_parquet('{root}/raw/{platform}/post_metrics/*/*.parquet')"
+        unmatched = con.execute(
+            f"select count(*) from {posts} p full join {metrics} m using (id, logical_date) "
+            "where p.id is null or m.id is null").fetchone()[0]
+        assert unmatched == 0, platform
+        changing, longest = con.execute(
+            f"select count(*) filter (where payloads > 1), max(days) from (select id, "
+            f"count(distinct raw_payload) as payloads, count(*) as days from {posts} "
+            "group by id)").fetchone()
+        assert changing == 0, platform
+        assert longest <= POST_WINDOW_DAYS, platform
+
+
+def test_generator_draws_are_uniform_and_independent_across_purposes():
+    """The SQL draws stand in for world.py's random.Random: two purposes' draws of one key
+    must not be correlated (they were, through DuckDB's hash combining, which skewed the share
+    of sponsored posts and of media types)."""
+    con = duckdb.connect()
+    con.execute(MACROS)
+    sponsored, media_share, correlation, post_index_correlation = con.execute(
+        "select avg((draw(n, d, p, 'sponsored') < 0.12)::int), "
+        "avg((floor(draw(n, d, p, 'media') * 3) = 1)::int), "
+        "corr(draw(n, d, p, 'media'), draw(n, d, p, 'sponsored')), "
+        "corr(draw(n, d, 0, 'media'), draw(n, d, 1, 'media')) "
+        "from range(1000) a(n), range(-14, 60) b(d), range(3) c(p) "
+        "where draw(n, d, 0, 'post_count') > 0.7").fetchone()
+    assert abs(sponsored - 0.12) < 0.01
+    assert abs(media_share - 1 / 3) < 0.02
+    assert abs(correlation) < 0.03 and abs(post_index_correlation) < 0.03
 
 
 def test_entities_the_generator_does_not_know_land_as_empty_partitions(generated):
