@@ -21,13 +21,35 @@
     {%- if newest is none -%}
         {{ return(everything) }}
     {%- endif -%}
-    {%- set newest = modules.datetime.date.fromisoformat((newest | string)[:10]) -%}
-    {%- set logical_date = var('logical_date', none) -%}
+    {%- set newest = as_date(newest) -%}
+    {%- set logical_date = logical_date_var() -%}
     {%- if logical_date -%}
-        {%- set newest = [newest, modules.datetime.date.fromisoformat((logical_date | string)[:10])]
-            | min -%}
+        {%- set newest = [newest, logical_date] | min -%}
     {%- endif -%}
     {{ return(newest - modules.datetime.timedelta(days=var('lookback_days'))) }}
+{%- endmacro %}
+
+{#- The run's logical date (var logical_date, YYYY-MM-DD) as a date, none when not given. -#}
+{% macro logical_date_var() -%}
+    {%- set value = var('logical_date', none) -%}
+    {%- if not value -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}( 00:00:00)?', value | string) -%}
+        {{ exceptions.raise_compiler_error(
+            "var logical_date must be a date as YYYY-MM-DD (e.g. --vars '{logical_date: "
+            ~ "2026-11-23}'), got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(as_date(value)) }}
+{%- endmacro %}
+
+{#- A date, datetime or ISO text from a query result or a var, as a date. -#}
+{% macro as_date(value) -%}
+    {%- set text = (value | string)[:10] -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
+        {{ exceptions.raise_compiler_error("not a date: '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(modules.datetime.date(text[:4] | int, text[5:7] | int, text[8:10] | int)) }}
 {%- endmacro %}
 
 {% macro date_literal(day) -%}

@@ -23,7 +23,7 @@
 {%- endmacro %}
 
 {% macro recomputed_dates_condition() -%}
-    {%- set logical_date = var('logical_date', none) %}
+    {%- set logical_date = logical_date_var() %}
     {%- if not execute or not logical_date or flags.FULL_REFRESH %}
         {%- do return(none) %}
     {%- endif %}
@@ -32,7 +32,6 @@
     {%- if not column %}
         {%- do return(none) %}
     {%- endif %}
-    {%- set since = modules.datetime.date.fromisoformat((logical_date | string)[:10])
-        - modules.datetime.timedelta(days=var('lookback_days')) %}
+    {%- set since = logical_date - modules.datetime.timedelta(days=var('lookback_days')) %}
     {%- do return(column ~ ' >= ' ~ date_literal(since)) %}
 {%- endmacro %}

@@ -180,3 +180,35 @@ def test_a_daily_run_tests_the_dates_it_recomputed_and_a_manual_build_tests_all(
     assert uniqueness_test(DAYS[0]) == 1
     assert uniqueness_test(DAYS[0], *daily) == 0
     assert uniqueness_test(DAYS[-2], *daily) == 1
+
+
+def test_a_daily_run_recomputes_only_from_its_cutoff(warehouse: Path, run_dbt,
+                                                      tmp_path: Path) -> None:
+    """A daily run rewrites the rows dated from its logical date minus lookback_days on and
+    leaves older rows as they are (so its cost does not grow with history): a row altered
+    before the cutoff stays altered, one altered after it is recomputed from the landing."""
+    db = tmp_path / "altered.duckdb"
+    db.write_bytes((warehouse / "warehouse.duckdb").read_bytes())
+    altered = "update intermediate.int_accounts_unioned set followers = -1 where observed_date = ?"
+    with duckdb.connect(str(db)) as con:
+        for day in (DAYS[0], DAYS[-1]):
+            con.execute(altered, [day])
+    run_dbt(tmp_path, warehouse / "landing", db, "run", "--select", "int_accounts_unioned",
+            "--vars", f"{{logical_date: '{DAYS[-1]}', lookback_days: 3}}")
+    with duckdb.connect(str(db), read_only=True) as con:
+        followers = dict(con.execute(
+            "select observed_date, min(followers) from intermediate.int_accounts_unioned "
+            "where observed_date in (?, ?) group by observed_date", [DAYS[0], DAYS[-1]]).fetchall())
+    assert followers[DAYS[0]] == -1
+    assert followers[DAYS[-1]] > 0
+
+
+def test_a_malformed_logical_date_is_refused_by_name(warehouse: Path, run_dbt,
+                                                      tmp_path: Path) -> None:
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes((warehouse / "warehouse.duckdb").read_bytes())
+    result = run_dbt(tmp_path, warehouse / "landing", db, "run", "--select",
+                     "int_accounts_unioned", "--vars", "{logical_date: 'yesterday'}", check=False)
+    assert result.returncode != 0
+    assert "var logical_date must be a date as YYYY-MM-DD" in result.stdout
+    assert "'yesterday'" in result.stdout

@@ -27,8 +27,8 @@
         'select min(least(published_date, first_observed_date)) from '
         ~ ref('int_posts_unioned') ~ ' where last_observed_date >= ' ~ cutoff
     ).columns[0].values()[0] %}
-    {%- set metrics_since = date_literal(modules.datetime.date.fromisoformat(
-        (earliest | string)[:10])) if earliest is not none else cutoff %}
+    {%- set metrics_since = date_literal(as_date(earliest)) if earliest is not none
+        else cutoff %}
 {%- endif %}
 
 with
