@@ -23,15 +23,26 @@
 {%- endmacro %}
 
 {% macro recomputed_dates_condition() -%}
-    {%- set logical_date = logical_date_var() %}
-    {%- if not execute or not logical_date or flags.FULL_REFRESH %}
-        {%- do return(none) %}
-    {%- endif %}
-    {%- set tested = graph.nodes.get(model.get('attached_node') or '', {}) %}
+    {%- set tested = graph.nodes.get(model.get('attached_node') or '', {}) if execute else {} %}
     {%- set column = tested.get('config', {}).get('meta', {}).get('tested_date_column') %}
-    {%- if not column %}
+    {%- set since = first_recomputed_date() %}
+    {%- if not column or not since %}
         {%- do return(none) %}
     {%- endif %}
-    {%- set since = logical_date - modules.datetime.timedelta(days=var('lookback_days')) %}
     {%- do return(column ~ ' >= ' ~ date_literal(since)) %}
+{%- endmacro %}
+
+{#- For singular tests over the big date-keyed models: `<column> >= <first recomputed date>` on
+    a daily run, `true` on a run that tests every row. -#}
+{% macro on_recomputed_dates(column) -%}
+    {%- set since = first_recomputed_date() %}
+    {{- column ~ ' >= ' ~ date_literal(since) if since else 'true' -}}
+{%- endmacro %}
+
+{% macro first_recomputed_date() -%}
+    {%- set logical_date = logical_date_var() if execute else none %}
+    {%- if not logical_date or flags.FULL_REFRESH %}
+        {%- do return(none) %}
+    {%- endif %}
+    {%- do return(logical_date - modules.datetime.timedelta(days=var('lookback_days'))) %}
 {%- endmacro %}

@@ -1,5 +1,6 @@
 -- Conservation: every post landed by any platform reaches fct_posts once, none appears from
--- nowhere.
+-- nowhere. A daily run checks the posts seen on the dates it recomputed (a post landed on such
+-- a date has its last_observed_date on or after it, and only such a post has).
 with
 
 staged as (
@@ -7,6 +8,7 @@ staged as (
     {%- for platform in var('platforms') %}
     select distinct '{{ platform }}:' || post_id as post_key
     from {{ ref('stg_' ~ platform ~ '__posts') }}
+    where {{ on_recomputed_dates('observed_date') }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -15,6 +17,7 @@ staged as (
 measured as (
 
     select post_key from {{ ref('fct_posts') }}
+    where {{ on_recomputed_dates('last_observed_date') }}
 
 )
 

@@ -34,7 +34,7 @@ INCREMENTAL_INTERMEDIATE = tuple(f"intermediate.{model}" for model in (
     "int_accounts_unioned", "int_post_metrics_unioned", "int_posts_unioned",
     "int_account_days_with_growth", "int_posts_at_fixed_age", "int_follower_changes_scored",
     "int_engagement_signals_daily", "int_engagement_uniformity_daily",
-    "int_account_signals_daily"))
+    "int_account_signals_daily", "int_accounts_latest", "int_account_period_performance"))
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,19 @@
 {% macro spark__upsert_strategy() -%}
     {{ return('merge') }}
 {%- endmacro %}
+
+{#- Written at the end of an incremental model: stores its rows in order of the date its
+    incremental runs filter on (the model's tested_date_column). DuckDB keeps a min/max per
+    row group, and skips the row groups a `where <date> >= <literal>` excludes only when each
+    holds a narrow range of dates; rows in the order a window or join left them span the whole
+    history in every row group, so a day's read of the recent dates scanned all of it.
+    Incremental runs append their recomputed dates after the older ones, which keeps the
+    order. Spark's Parquet tables are rebuilt in full (see upsert_materialization): no-op. -#}
+{% macro cluster_by(date_column) -%}
+    {{ return(adapter.dispatch('cluster_by')(date_column)) }}
+{%- endmacro %}
+{% macro default__cluster_by(date_column) -%}
+    order by {{ date_column }}
+{%- endmacro %}
+{% macro spark__cluster_by(date_column) -%}
+{%- endmacro %}

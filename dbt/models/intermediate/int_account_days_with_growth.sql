@@ -70,3 +70,4 @@ left join tier_thresholds
         or tier_thresholds.max_followers is null
     )
 {{ since_incremental_cutoff('with_earlier_followers.observed_date', 'observed_date') }}
+{{ cluster_by('observed_date') }}

@@ -15,36 +15,20 @@
 -- "No post" counts from the newest known post, or from the first snapshot when the account
 -- has none. Null when no rule applies because the 30-day growth is unknown.
 -- A table, not a view: read by dim_account and tested; a view is recomputed by every reader.
+-- Reads the current state of each account (int_accounts_latest), one row per account.
 
 with
 
-account_days as (
+accounts as (
 
-    select * from {{ ref('int_account_days_with_growth') }}
+    select * from {{ ref('int_accounts_latest') }}
+    where last_observed_date is not null
 
 ),
 
 as_of as (
 
-    select max(observed_date) as as_of_date from account_days
-
-),
-
-latest_account_day as (
-
-    select
-        *,
-        min(observed_date) over (partition by account_key) as first_observed_date
-    from account_days
-    qualify row_number() over (partition by account_key order by observed_date desc) = 1
-
-),
-
-last_posts as (
-
-    select account_key, max(published_date) as last_post_date
-    from {{ ref('int_posts_unioned') }}
-    group by account_key
+    select max(last_observed_date) as as_of_date from accounts
 
 ),
 
@@ -63,27 +47,26 @@ thresholds as (
 measured as (
 
     select
-        latest_account_day.account_key,
-        latest_account_day.platform,
+        accounts.account_key,
+        accounts.platform,
         as_of.as_of_date,
-        latest_account_day.first_observed_date,
-        latest_account_day.observed_date as last_observed_date,
-        last_posts.last_post_date,
-        latest_account_day.follower_growth_rel_30d,
-        {{ days_between('latest_account_day.observed_date', 'as_of.as_of_date') }}
+        accounts.first_observed_date,
+        accounts.last_observed_date,
+        accounts.last_post_date,
+        accounts.follower_growth_rel_30d,
+        {{ days_between('accounts.last_observed_date', 'as_of.as_of_date') }}
             as days_unobserved,
         {{ days_between(
-            'coalesce(last_posts.last_post_date, latest_account_day.first_observed_date)',
+            'coalesce(accounts.last_post_date, accounts.first_observed_date)',
             'as_of.as_of_date') }} as days_without_post,
-        {{ days_between('latest_account_day.first_observed_date', 'as_of.as_of_date') }}
+        {{ days_between('accounts.first_observed_date', 'as_of.as_of_date') }}
             as days_of_history,
         {%- for column in threshold_columns %}
         coalesce(own.{{ column }}, fallback.{{ column }}) as {{ column }}{{ "," if not loop.last }}
         {%- endfor %}
-    from latest_account_day
+    from accounts
     cross join as_of
-    left join last_posts on latest_account_day.account_key = last_posts.account_key
-    left join thresholds as own on latest_account_day.platform = own.platform
+    left join thresholds as own on accounts.platform = own.platform
     left join thresholds as fallback on fallback.platform = '*'
 
 )

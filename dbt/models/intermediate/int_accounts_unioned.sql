@@ -31,3 +31,4 @@ qualify row_number() over (
     partition by platform, account_id, observed_date
     order by extracted_at desc, followers desc nulls last, posts_count desc nulls last
 ) = 1
+{{ cluster_by('observed_date') }}

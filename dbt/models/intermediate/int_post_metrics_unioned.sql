@@ -33,3 +33,4 @@ qualify row_number() over (
     order by extracted_at desc, likes desc nulls last, comments desc nulls last,
         views desc nulls last
 ) = 1
+{{ cluster_by('observed_date') }}

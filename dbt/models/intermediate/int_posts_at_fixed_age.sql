@@ -50,6 +50,18 @@ post_metrics as (
 account_days as (
 
     select account_key, observed_date, followers from {{ ref('int_accounts_unioned') }}
+    {% if metrics_since %}
+    where observed_date >= {{ metrics_since }}
+
+    union all
+
+    -- the nearest snapshot before those dates, for a post whose publication day has none
+    -- since (what the ASOF join below would have found in the whole history)
+    select account_key, max(observed_date), {{ arg_max('followers', 'observed_date') }}
+    from {{ ref('int_accounts_unioned') }}
+    where observed_date < {{ metrics_since }}
+    group by account_key
+    {% endif %}
 
 ),
 
@@ -133,3 +145,4 @@ select
     coalesce(followers_observed_date != published_date, false)
         as is_followers_at_publication_estimated
 from with_followers
+{{ cluster_by('last_observed_date') }}

@@ -121,3 +121,4 @@ from {{ latest }} as posts
 left join tagged_posts
     on posts.platform = tagged_posts.platform
     and posts.post_id = tagged_posts.post_id
+{{ cluster_by('last_observed_date') }}

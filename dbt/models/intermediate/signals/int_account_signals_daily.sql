@@ -245,3 +245,4 @@ left join following_norms
     on following_ratios.platform = following_norms.platform
     and following_ratios.tier = following_norms.tier
     and following_ratios.observed_date = following_norms.observed_date
+{{ cluster_by('observed_date') }}

@@ -161,7 +161,7 @@ ring_members as (
 
 registered as (
 
-    select distinct platform, account_id from {{ ref('stg_registry__accounts') }}
+    select distinct platform, account_id from {{ ref('int_registry_latest') }}
 
 ),
 

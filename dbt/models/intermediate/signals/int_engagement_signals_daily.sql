@@ -194,3 +194,4 @@ select
     {{ safe_divide('likes_per_comment', 'platform_likes_per_comment_median') }}
         as likes_per_comment_vs_platform_median
 from banded
+{{ cluster_by('observed_date') }}

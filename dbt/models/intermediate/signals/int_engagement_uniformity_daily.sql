@@ -120,3 +120,4 @@ select
         as engagement_rate_robust_cv_vs_platform_median
 from judged
 window platform_day as (partition by platform, observed_date)
+{{ cluster_by('observed_date') }}

@@ -96,3 +96,4 @@ select
     ) as is_round_number_gain
 from scaled
 {{ since_incremental_cutoff('observed_date', 'observed_date') }}
+{{ cluster_by('observed_date') }}

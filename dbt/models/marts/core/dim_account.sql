@@ -9,9 +9,8 @@ registry as (
 
     select
         *,
-        platform || ':' || account_id as account_key,
         observed_date = max(observed_date) over () as is_in_latest_registry
-    from {{ ref('stg_registry__accounts') }}
+    from {{ ref('int_registry_latest') }}
 
 ),
 
@@ -22,19 +21,9 @@ latest_registry_entry as (
 
 ),
 
-account_days as (
+accounts as (
 
-    select
-        *,
-        min(observed_date) over (partition by account_key) as first_observed_date
-    from {{ ref('int_account_days_with_growth') }}
-
-),
-
-latest_account_day as (
-
-    select * from account_days
-    qualify row_number() over (partition by account_key order by observed_date desc) = 1
+    select * from {{ ref('int_accounts_latest') }}
 
 ),
 
@@ -57,9 +46,7 @@ all_accounts as (
 
     select account_key, platform, account_id from latest_registry_entry
     union
-    select account_key, platform, account_id from latest_account_day
-    union
-    select account_key, platform, account_id from {{ ref('int_posts_unioned') }}
+    select account_key, platform, account_id from accounts
 
 )
 
@@ -68,18 +55,18 @@ select
     all_accounts.platform,
     all_accounts.account_id,
     latest_registry_entry.kol_id,
-    coalesce(latest_account_day.handle, latest_registry_entry.handle) as handle,
-    latest_account_day.display_name,
-    latest_account_day.followers,
-    latest_account_day.tier,
-    latest_account_day.first_observed_date,
-    latest_account_day.observed_date as last_observed_date,
+    coalesce(accounts.handle, latest_registry_entry.handle) as handle,
+    accounts.display_name,
+    accounts.followers,
+    accounts.tier,
+    accounts.first_observed_date,
+    accounts.last_observed_date,
     lifecycle.last_post_date,
     lifecycle.lifecycle_stage,
     coalesce(profile_versions.profile_versions, 0) as profile_versions,
     coalesce(latest_registry_entry.is_in_latest_registry, false) as is_in_latest_registry
 from all_accounts
 left join latest_registry_entry on all_accounts.account_key = latest_registry_entry.account_key
-left join latest_account_day on all_accounts.account_key = latest_account_day.account_key
+left join accounts on all_accounts.account_key = accounts.account_key
 left join lifecycle on all_accounts.account_key = lifecycle.account_key
 left join profile_versions on all_accounts.account_key = profile_versions.account_key

@@ -7,7 +7,8 @@ with
 
 registry as (
 
-    select * from {{ ref('stg_registry__accounts') }}
+    -- each KOL-account pair's newest entry: enough for each KOL's latest listing
+    select * from {{ ref('int_registry_latest') }}
 
 ),
 

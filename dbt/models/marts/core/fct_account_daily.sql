@@ -107,3 +107,4 @@ left join rolling_rates
     on account_days.account_key = rolling_rates.account_key
     and account_days.observed_date = rolling_rates.observed_date
     and rolling_rates.is_account_day
+{{ cluster_by('observed_date') }}

@@ -62,3 +62,4 @@ select
     {{ safe_divide('engagements', 'followers_at_publication') }} as engagement_rate_by_followers,
     {{ safe_divide('engagements', 'views') }} as engagement_rate_by_views
 from measured
+{{ cluster_by('last_observed_date') }}

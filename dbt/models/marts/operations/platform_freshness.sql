@@ -12,7 +12,7 @@ as_of as (
 
 platforms as (
 
-    select distinct platform from {{ ref('stg_registry__accounts') }}
+    select distinct platform from {{ ref('int_registry_latest') }}
 
 ),
 
