@@ -211,15 +211,17 @@ def test_quick_bench_writes_the_table_and_figures(tmp_path):
     figures = {r["figure"]: r for r in report["rows"]}
     landed = report["stages"]["generate"]["manifest"]["rows"]
     assert figures["landed rows, all tables"]["value"] == sum(landed.values())
-    # the floor reads the history (the extra incremental day is not linked into its landing)
+    # the floor reads the history (the incremental days are not linked into its landing)
     floor_landing = tmp_path / "work" / "homes" / "floor" / "landing"
     history_rows = duckdb.execute(
         f"select count(*) from read_parquet('{floor_landing}/raw/*/*/*/*.parquet', "
         "union_by_name = true)").fetchone()[0]
-    last_day_rows = duckdb.execute(
-        f"select count(*) from read_parquet('{tmp_path}/work/cache/*/raw/*/*/dt=2026-12-31/"
-        "*.parquet', union_by_name = true)").fetchone()[0]
-    assert history_rows == sum(landed.values()) - last_day_rows > 0
+    incremental_days = [run.END_DATE - timedelta(days=n) for n in range(run.INCREMENTAL_DAYS)]
+    incremental_rows = duckdb.execute(
+        "select count(*) from read_parquet([" + ", ".join(
+            f"'{tmp_path}/work/cache/*/raw/*/*/dt={day}/*.parquet'" for day in incremental_days)
+        + "], union_by_name = true)").fetchone()[0]
+    assert history_rows == sum(landed.values()) - incremental_rows > 0
     assert report["stages"]["floor"]["rows_read"] == history_rows
     assert report["machine"]["cores"] >= 1
     markdown = (tmp_path / "results" / "latest.md").read_text()
@@ -253,3 +255,12 @@ def test_sample_reads_count_one_call_per_sampled_account_and_post(tmp_path):
     # two accounts with a follower sample, two posts with a comment sample
     assert stages._sampled(paths, "x", day) == 4
     assert stages._sampled(paths, "instagram", day) == 0
+
+
+def test_the_incremental_figure_is_the_median_day():
+    days = [{"seconds": 9.0, "peak_rss_mb": 100.0}, {"seconds": 5.0, "peak_rss_mb": 300.0},
+            {"seconds": 7.0, "peak_rss_mb": 200.0, "slowest_nodes": ["x"]}]
+    figure = run.median_run(days)
+    assert figure["seconds"] == 7.0 and figure["slowest_nodes"] == ["x"]
+    assert figure["each_seconds"] == [9.0, 5.0, 7.0]
+    assert figure["peak_rss_mb"] == 300.0
