@@ -175,6 +175,7 @@ def test_report_rows_compare_each_figure_with_its_target():
         "dbt_full_long": {"seconds": 60.0},
         "dbt_incremental_long": {"seconds": 9.0},
         "dbt_incremental_short": {"seconds": 8.0},
+        "dbt_incremental_mid": {"seconds": 7.5},
         "dag_parse": {"seconds": 0.4},
     }}
     rows = {r["figure"]: r for r in run.table_rows(report)}
@@ -183,6 +184,7 @@ def test_report_rows_compare_each_figure_with_its_target():
     assert rows["dbt incremental day, long history"]["verdict"] == "miss"  # 9 > 10% of 60
     assert rows["incremental day long / short history"]["value"] == 1.125
     assert rows["incremental day long / short history"]["verdict"] == "pass"
+    assert rows["incremental day long / mid history"]["value"] == 1.2
     assert rows["DAG file parse (DagBag)"]["verdict"] == "pass"
     assert rows["peak memory: floor"]["verdict"] == "pass"
 
