@@ -100,6 +100,22 @@ def test_daily_runs_and_a_backfill_equal_a_full_refresh(runs: Runs) -> None:
     assert not differing, f"daily runs differ from --full-refresh: {differing}"
 
 
+def test_incremental_tables_are_stored_in_date_order(runs: Runs) -> None:
+    """cluster_by: a day's read of the recent dates skips older row groups only if the rows
+    are stored in order of the date it filters on."""
+    dated = {"int_post_metrics_unioned": "observed_date", "int_accounts_unioned": "observed_date",
+             "int_account_signals_daily": "observed_date", "int_posts_unioned":
+             "last_observed_date", "int_account_period_performance": "period_start"}
+    with duckdb.connect(str(runs.full), read_only=True) as con:
+        out_of_order = {table: con.execute(f"""
+            select count(*) filter (where {column} < previous), count(distinct {column})
+            from (select {column}, lag({column}) over (order by rowid) as previous
+                  from intermediate.{table})""").fetchone()
+            for table, column in dated.items()}
+    assert all(dates > 1 for _, dates in out_of_order.values()), out_of_order
+    assert {table: rows for table, (rows, _) in out_of_order.items() if rows} == {}
+
+
 def _landed(landing: Path, platform: str, entity: str) -> str:
     return f"read_parquet('{landing}/raw/{platform}/{entity}/dt=*/*.parquet')"
 
