@@ -38,8 +38,10 @@ def _landing_rows(d: date) -> dict[tuple[str, str], list[dict]]:
         rows["x", "accounts"].append(
             {"account_id": "x1", "username": "vet_anna", "followers_count": 2_000,
              "following_count": 100, "tweet_count": 900, **audit})
+    # renamed for four days: three profile versions (see the profile history test)
+    tiktok_handle = "books_by_bea" if date(2026, 3, 5) <= d <= date(2026, 3, 8) else "book_club"
     rows["tiktok", "accounts"].append(
-        {"account_id": "tt1", "username": "book_club", "follower_count": 500,
+        {"account_id": "tt1", "username": tiktok_handle, "follower_count": 500,
          "following_count": 20, "video_count": 12, **audit})
 
     posts = [  # (platform, post_id, account_id, published, caption)
@@ -201,6 +203,35 @@ def test_a_daily_run_recomputes_only_from_its_cutoff(warehouse: Path, run_dbt,
             "where observed_date in (?, ?) group by observed_date", [DAYS[0], DAYS[-1]]).fetchall())
     assert followers[DAYS[0]] == -1
     assert followers[DAYS[-1]] > 0
+
+
+def test_profile_history_continues_the_version_in_force(warehouse: Path, run_dbt,
+                                                      tmp_path: Path) -> None:
+    """tt1 is book_club to 03-04, books_by_bea 03-05..03-08 and book_club again from 03-09.
+    A daily run for 03-10 with a 3-day lookback (cutoff 03-07) keeps the versions begun before
+    the cutoff from the table (one altered there stays altered), continues version 2 and
+    rebuilds version 3 (deleted here) from the snapshots."""
+    history = """select profile_version, handle, valid_from, valid_to, last_observed_date,
+                        is_current
+                 from intermediate.int_account_profiles_historized
+                 where account_key = 'tiktok:tt1' order by profile_version"""
+    versions = [(1, "book_club", DAYS[0], DAYS[4], DAYS[3], False),
+                (2, "books_by_bea", DAYS[4], DAYS[8], DAYS[7], False),
+                (3, "book_club", DAYS[8], None, DAYS[9], True)]
+    assert _query(warehouse, history) == versions
+    db = tmp_path / "profiles.duckdb"
+    db.write_bytes((warehouse / "warehouse.duckdb").read_bytes())
+    with duckdb.connect(str(db)) as con:
+        con.execute("update intermediate.int_account_profiles_historized set handle = 'altered' "
+                    "where account_key = 'tiktok:tt1' and profile_version = 1")
+        con.execute("delete from intermediate.int_account_profiles_historized "
+                    "where account_key = 'tiktok:tt1' and profile_version = 3")
+    run_dbt(tmp_path, warehouse / "landing", db, "run", "--select",
+            "int_account_profiles_historized",
+            "--vars", f"{{logical_date: '{DAYS[-1]}', lookback_days: 3}}")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(history).fetchall() == [(1, "altered", *versions[0][2:]),
+                                                    *versions[1:]]
 
 
 def test_a_malformed_logical_date_is_refused_by_name(warehouse: Path, run_dbt,

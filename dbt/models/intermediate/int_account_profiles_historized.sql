@@ -18,8 +18,12 @@
 
 {%- set profile = row_value(['account_days.handle', 'account_days.display_name',
                               'account_days.bio']) %}
+{%- set profile_in_force = 'null' %}
 {%- if is_incremental() %}
 {%- set cutoff = incremental_cutoff('last_observed_date') %}
+{%- set profile_in_force = 'case when version_in_force.account_key is not null then '
+    ~ row_value(['version_in_force.handle', 'version_in_force.display_name',
+                 'version_in_force.bio']) ~ ' end' %}
 {%- endif %}
 
 with
@@ -28,9 +32,7 @@ account_days as (
 
     select account_key, platform, account_id, observed_date, handle, display_name, bio
     from {{ ref('int_accounts_unioned') }}
-    {%- if is_incremental() %}
-    where observed_date >= {{ cutoff }}
-    {%- endif %}
+    {{ since_incremental_cutoff('observed_date', 'last_observed_date') }}
 
 ),
 
@@ -56,27 +58,18 @@ flagged_changes as (
     -- before it and starts version 1, unless it continues the version in force)
     select
         account_days.*,
-        {%- if is_incremental() %}
-        coalesce(version_in_force.profile_version, 0) as versions_before,
+        {{ 'coalesce(version_in_force.profile_version, 0)' if is_incremental() else '0' }}
+            as versions_before,
         {{ profile }} is distinct from coalesce(
             lag({{ profile }}) over (
                 partition by account_days.account_key order by account_days.observed_date
             ),
-            case
-                when version_in_force.account_key is not null then {{ row_value([
-                    'version_in_force.handle', 'version_in_force.display_name',
-                    'version_in_force.bio']) }}
-            end
+            {{ profile_in_force }}
         ) as starts_version
     from account_days
+    {%- if is_incremental() %}
     left join version_in_force on account_days.account_key = version_in_force.account_key
-        {%- else %}
-        0 as versions_before,
-        {{ profile }} is distinct from lag({{ profile }}) over (
-            partition by account_key order by observed_date
-        ) as starts_version
-    from account_days
-        {%- endif %}
+    {%- endif %}
 
 ),
 
