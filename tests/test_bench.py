@@ -194,6 +194,9 @@ def test_stages_are_checked_and_only_the_landing_stages_generate(tmp_path, monke
     with pytest.raises(SystemExit):
         run.main(["--stages", "dbt,extractoin", "--work-dir", str(tmp_path)])
     assert "unknown stage(s) extractoin" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run.main(["--stages", "dbt", "--history-days", "60", "--work-dir", str(tmp_path)])
+    assert ("--mid-history-days (90) < --history-days (60)" in capsys.readouterr().err)
     started = []
     monkeypatch.setattr(run, "run_stage", lambda name, params: started.append(name) or
                         {"seconds": 0.5})

@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"--stages: unknown stage(s) {', '.join(unknown)}; choose from "
                      f"{','.join(ALL_STAGES)}")
+    lengths = [settings[k] for k in ("short_history_days", "mid_history_days", "history_days")]
+    if "dbt" in selected and not 0 < lengths[0] < lengths[1] < lengths[2]:
+        parser.error(f"history lengths must grow: --short-history-days ({lengths[0]}) < "
+                     f"--mid-history-days ({lengths[1]}) < --history-days ({lengths[2]}); "
+                     "give the shorter ones too when --history-days is short")
     report = run(settings, selected, args.work_dir)
     write_results(report, args.results_dir)
     print()
@@ -174,9 +179,8 @@ def run(settings: dict, selected: list[str], work_dir: Path) -> dict:
                   "every model and test on no rows)")
         empty = stages.empty_landing(source, homes / "empty", END_DATE)
         figures["dbt_empty"] = _dbt(empty.home, END_DATE)
-        histories = (("long", history), ("mid", settings.get("mid_history_days")),
-                     ("short", settings["short_history_days"]))
-        for label, days in [(label, days) for label, days in histories if days]:
+        for label, days in (("long", history), ("mid", settings["mid_history_days"]),
+                            ("short", settings["short_history_days"])):
             start = last_history_day - timedelta(days=days - 1)
             progress(f"4/6 dbt full build over {days} days ({label} history), then "
                       f"{INCREMENTAL_DAYS} more days, one incremental build each")
