@@ -1,7 +1,7 @@
 """Checksum every table and view of a built warehouse, to show a refactor changed nothing.
 
     python tools/checksum_warehouse.py WAREHOUSE.duckdb > checksums.txt
-    python tools/checksum_warehouse.py --demo HOME [--end 2026-11-22] > checksums.txt
+    python tools/checksum_warehouse.py --demo HOME [--end 2026-11-22] [--port 8765] > checksums.txt
 
 `--demo HOME` first runs `kolpipe demo` on a fixed end date with KOLPIPE_HOME=HOME, so the
 same world is built before and after a change; then it checksums HOME's build warehouse and the
@@ -51,12 +51,13 @@ def main() -> int:
     parser.add_argument("warehouse", nargs="?", type=Path)
     parser.add_argument("--demo", type=Path, help="run the demo into this KOLPIPE_HOME first")
     parser.add_argument("--end", default="2026-11-22", help="the demo's last date")
+    parser.add_argument("--port", default="8765", help="the demo's sandbox port")
     args = parser.parse_args()
     if args.demo:
         env = dict(os.environ, KOLPIPE_HOME=str(args.demo.resolve()))
         env.pop("KOLPIPE_REGISTRY", None)
         kolpipe = Path(sys.executable).with_name("kolpipe")
-        subprocess.run([str(kolpipe), "demo", "--end", args.end], env=env, check=True,
+        subprocess.run([str(kolpipe), "demo", "--end", args.end, "--port", args.port], env=env, check=True,
                        stdout=sys.stderr)
         targets = [args.demo / "warehouse" / "kol_build.duckdb",
                    args.demo / "published" / "kol.duckdb"]
