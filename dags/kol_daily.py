@@ -20,9 +20,9 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 def _alert_on_failure(context) -> None:
-    from kolpipe import alerts
+    from kolpipe import notify
 
-    alerts.on_failure_callback(context)
+    notify.on_failure_callback(context)
 
 
 @dag(
@@ -79,13 +79,13 @@ def kol_daily():
 
         return pipeline.publish(logical_date)
 
-    from kolpipe import dbt_tasks
-    from kolpipe.config import PLATFORMS
+    from kolpipe.build import cosmos
+    from kolpipe.core.paths import PLATFORMS
 
     registry = land_registry()
     ready = raw_ready()
-    build = dbt_tasks.task_group("warehouse", exclude=[f"tag:{dbt_tasks.GATED_TAG}"])
-    gated = dbt_tasks.task_group("gated_marts", select=[f"tag:{dbt_tasks.GATED_TAG}"])
+    build = cosmos.task_group("warehouse", exclude=[f"tag:{cosmos.GATED_TAG}"])
+    gated = cosmos.task_group("gated_marts", select=[f"tag:{cosmos.GATED_TAG}"])
     for platform in PLATFORMS:
 
         @task(task_id=f"extract_{platform}", pool=f"kol_{platform}_api")

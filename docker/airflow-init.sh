@@ -32,12 +32,12 @@ import os
 import sys
 from pathlib import Path
 
-from kolpipe import alerts
-from kolpipe.config import PLATFORMS
+from kolpipe import notify
+from kolpipe.core.paths import PLATFORMS
 from kolpipe.local_airflow import pools
 
 workdir = Path(sys.argv[1])
-wanted = [f"kol_{p}" for p in PLATFORMS] + list(alerts.CHANNELS)
+wanted = [f"kol_{p}" for p in PLATFORMS] + list(notify.CHANNELS)
 connections, missing = {}, []
 for conn_id in wanted:
     variable = "KOL_CONN_" + conn_id.removeprefix("kol_").upper()

@@ -16,9 +16,10 @@ from types import SimpleNamespace
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from kolpipe import alerts
-from kolpipe.config import paths as default_paths
-from kolpipe.quality import EntityCounts, FailedExpectation, QualityResult, RawDataCheckFailed
+
+from kolpipe import notify
+from kolpipe.core.paths import paths as default_paths
+from kolpipe.validate import EntityCounts, FailedExpectation, QualityResult, RawDataCheckFailed
 
 DAY = date(2026, 3, 14)
 SLACK_PATH = "T0001/B0002/slackSecret123"
@@ -26,7 +27,7 @@ WEBHOOK_TOKEN = "webhookBearer456"
 WEBHOOK_PATH = "/hooks/urlSecret789"
 SMTP_LOGIN, SMTP_PASSWORD = "alerts-bot", "smtpPassword000"
 SECRETS = (SLACK_PATH, "slackSecret123", WEBHOOK_TOKEN, "urlSecret789", SMTP_PASSWORD)
-CONN_VARS = [f"AIRFLOW_CONN_{c.upper()}" for c in alerts.CHANNELS]
+CONN_VARS = [f"AIRFLOW_CONN_{c.upper()}" for c in notify.CHANNELS]
 
 
 class Receiver(ThreadingHTTPServer):
@@ -115,17 +116,21 @@ def no_channels(monkeypatch):
     for name in CONN_VARS:
         monkeypatch.delenv(name, raising=False)
     # Outside Airflow the lookup falls through to Airflow's own store; make "not there" cheap.
-    monkeypatch.setattr(alerts, "connection", _env_only_connection)
+    monkeypatch.setattr(notify.connections, "read", _env_only_connection)
 
 
-def _env_only_connection(name: str):
+def _env_only_connection(conn_id: str):
     import os
 
-    from kolpipe.platforms.http import PlatformError, connection
+    from kolpipe.core.connections import Connection, ConnectionMissing
 
-    if f"AIRFLOW_CONN_KOL_{name.upper()}" not in os.environ:
-        raise PlatformError(f"no connection kol_{name}")
-    return connection(name)
+    raw = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if raw is None:
+        raise ConnectionMissing(f"no connection {conn_id}")
+    data = json.loads(raw)
+    return Connection(conn_id.removeprefix("kol_"), data.get("host", ""),
+                      data.get("password", ""), data.get("extra") or {},
+                      data.get("login") or "", data.get("port"))
 
 
 @pytest.fixture
@@ -180,7 +185,7 @@ def assert_no_secret(text: str) -> None:
 def test_a_failed_check_reaches_slack_webhook_and_email_with_its_content(
         channels, receiver, mailbox, logs):
     result = failed_check()
-    deliveries = alerts.send(alerts.alert_for_failed_check(result, run_id="scheduled__2026-03-15"))
+    deliveries = notify.send(notify.alert_for_failed_check(result, run_id="scheduled__2026-03-15"))
 
     assert [(d.channel, d.ok) for d in deliveries] == [
         ("kol_alert_slack", True), ("kol_alert_smtp", True), ("kol_alert_webhook", True)]
@@ -218,10 +223,10 @@ def test_a_failed_check_reaches_slack_webhook_and_email_with_its_content(
 
 def test_gated_accounts_alert_lists_top_reasons_counts_and_accounts(channels, receiver,
                                                                    mailbox):
-    alert = alerts.alert_for_gated_accounts(
+    alert = notify.alert_for_gated_accounts(
         DAY, "instagram", gate_verdicts(), run_id="r1",
         where_to_look=["marts.account_verdicts where verdict_date = '2026-03-14'"])
-    deliveries = alerts.send(alert)
+    deliveries = notify.send(alert)
     assert all(d.ok for d in deliveries) and len(deliveries) == 3
 
     body = receiver.posted_to(WEBHOOK_PATH)[0]["json"]
@@ -242,17 +247,17 @@ def test_gated_accounts_alert_lists_top_reasons_counts_and_accounts(channels, re
 
 
 def test_no_gated_account_means_no_alert():
-    assert alerts.alert_for_gated_accounts(DAY, "x", [gate_verdicts()[-1]]) is None
+    assert notify.alert_for_gated_accounts(DAY, "x", [gate_verdicts()[-1]]) is None
 
 
 def test_one_alert_per_kind_date_and_platform_per_run(channels, receiver, mailbox, logs):
-    alert = alerts.alert_for_failed_check(failed_check(), run_id="manual__1")
-    assert len(alerts.send(alert)) == 3
-    assert alerts.send(alerts.alert_for_failed_check(failed_check(), run_id="manual__1")) == []
+    alert = notify.alert_for_failed_check(failed_check(), run_id="manual__1")
+    assert len(notify.send(alert)) == 3
+    assert notify.send(notify.alert_for_failed_check(failed_check(), run_id="manual__1")) == []
     assert "already sent in this run" in logs.text
     assert len(receiver.requests) == 2 and len(mailbox.messages) == 1
     # another run of the same date alerts again
-    assert len(alerts.send(alerts.alert_for_failed_check(failed_check(), run_id="manual__2"))) == 3
+    assert len(notify.send(notify.alert_for_failed_check(failed_check(), run_id="manual__2"))) == 3
     record = (default_paths().runs / "alerts" / "dt=2026-03-14"
               / "data_check_failed__tiktok__manual__1.json")
     assert [d["ok"] for d in json.loads(record.read_text())["deliveries"]] == [True] * 3
@@ -273,7 +278,7 @@ def test_down_channels_are_reported_not_raised_and_never_show_secrets(
                    "to": "b@example.org", "starttls": False, "timeout": 5}}))
     receiver.status = 503
 
-    deliveries = alerts.send(alerts.alert_for_failed_check(failed_check(), run_id="r"))
+    deliveries = notify.send(notify.alert_for_failed_check(failed_check(), run_id="r"))
 
     assert [(d.channel, d.ok) for d in deliveries] == [
         ("kol_alert_slack", False), ("kol_alert_smtp", False), ("kol_alert_webhook", False)]
@@ -292,7 +297,7 @@ def test_a_rejected_smtp_password_is_reported_without_the_password(
          "port": mailbox.port, "login": SMTP_LOGIN,
          "extra": {"from": "a@example.org",
                    "to": ["b@example.org"], "starttls": False}}))
-    [delivery] = alerts.send(alerts.alert_for_failed_check(failed_check(), run_id="r"))
+    [delivery] = notify.send(notify.alert_for_failed_check(failed_check(), run_id="r"))
     assert (delivery.channel, delivery.ok) == ("kol_alert_smtp", False)
     assert delivery.detail == "the SMTP server answered 535"
     assert mailbox.messages == []
@@ -303,16 +308,16 @@ def test_a_rejected_smtp_password_is_reported_without_the_password(
 def airflow_has_no_channel(monkeypatch):
     """No variable, and Airflow's own store has no such connection either. Looked up once in
     setup because importing Airflow reconfigures logging, which would hide the test's logs."""
-    from kolpipe.platforms.http import PlatformError, connection
+    from kolpipe.core.connections import ConnectionMissing, read
 
     for name in CONN_VARS:
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(PlatformError, match="no connection 'kol_alert_slack'"):
-        connection("alert_slack")
+    with pytest.raises(ConnectionMissing, match="no connection 'kol_alert_slack'"):
+        read("kol_alert_slack")
 
 
 def test_no_channel_configured_is_a_log_line(airflow_has_no_channel, logs):
-    assert alerts.send(alerts.alert_for_failed_check(failed_check(), run_id="r")) == []
+    assert notify.send(notify.alert_for_failed_check(failed_check(), run_id="r")) == []
     [line] = [r for r in logs.records if "no alert channel configured" in r.getMessage()]
     assert line.levelno == logging.WARNING
     assert "[kolpipe] Raw data checks failed: tiktok, 2026-03-14" in line.getMessage()
@@ -320,8 +325,8 @@ def test_no_channel_configured_is_a_log_line(airflow_has_no_channel, logs):
 
 def test_an_unreadable_connection_is_reported(monkeypatch, no_channels):
     monkeypatch.setenv("AIRFLOW_CONN_KOL_ALERT_WEBHOOK", "{not json")
-    [delivery] = alerts.send(alerts.alert_for_failed_check(failed_check(), run_id="r"))
-    assert delivery == alerts.Delivery(
+    [delivery] = notify.send(notify.alert_for_failed_check(failed_check(), run_id="r"))
+    assert delivery == notify.Delivery(
         "kol_alert_webhook", False,
         "the connection cannot be read (JSONDecodeError); fix kol_alert_webhook")
 
@@ -338,7 +343,7 @@ def _task_context(task_id: str, exception: BaseException) -> dict:
 
 def test_task_failure_callback_alerts_with_task_platform_and_log_url(channels, receiver):
     context = _task_context("extract_weibo", RuntimeError("weibo GET /users: HTTP 401\nmore"))
-    alerts.on_failure_callback(context)
+    notify.on_failure_callback(context)
     body = receiver.posted_to(WEBHOOK_PATH)[0]["json"]
     assert (body["kind"], body["logical_date"], body["platform"]) == (
         "task_failed", "2026-03-14", "weibo")
@@ -349,26 +354,26 @@ def test_task_failure_callback_alerts_with_task_platform_and_log_url(channels, r
 
 def test_a_failed_raw_check_task_alerts_as_a_data_check(channels, receiver):
     context = _task_context("check_raw_tiktok", RawDataCheckFailed(failed_check()))
-    alerts.on_failure_callback(context)
+    notify.on_failure_callback(context)
     body = receiver.posted_to(WEBHOOK_PATH)[0]["json"]
     assert (body["kind"], body["platform"]) == ("data_check_failed", "tiktok")
     assert body["where_to_look"][-1] == context["ti"].log_url
 
 
 def test_the_join_stopped_by_a_failed_check_does_not_alert_twice(channels, receiver):
-    from kolpipe.freshness import RawDataNotReady
+    from kolpipe.validate.freshness import RawDataNotReady
 
-    alerts.on_failure_callback(_task_context("raw_ready", RawDataNotReady("checks failed")))
+    notify.on_failure_callback(_task_context("raw_ready", RawDataNotReady("checks failed")))
     assert receiver.posted_to(WEBHOOK_PATH) == []
 
 
 def test_the_callback_never_raises(no_channels, logs):
-    alerts.on_failure_callback({"ti": None, "exception": ValueError("boom")})
+    notify.on_failure_callback({"ti": None, "exception": ValueError("boom")})
     assert "could not build or send the task-failure alert" in logs.text
 
 
 def test_the_alert_record_path_stays_under_runs(channels):
-    alerts.send(alerts.alert_for_failed_check(failed_check(), run_id="../../etc/passwd"))
+    notify.send(notify.alert_for_failed_check(failed_check(), run_id="../../etc/passwd"))
     written = list((default_paths().runs / "alerts").rglob("*.json"))
     assert written and all(Path(p).resolve().is_relative_to(default_paths().runs) for p in written)
 
@@ -376,8 +381,8 @@ def test_the_alert_record_path_stays_under_runs(channels):
 def test_a_long_gated_list_names_twenty_accounts_and_counts_the_rest():
     verdicts = [{"account_id": f"tt_{n:03d}", "verdict": "fail", "reason_codes": ["pod_ring"]}
                 for n in range(25)]
-    alert = alerts.alert_for_gated_accounts(DAY, "tiktok", verdicts)
-    text = alerts.render_text(alert)
+    alert = notify.alert_for_gated_accounts(DAY, "tiktok", verdicts)
+    text = notify.render_text(alert)
     assert "tt_019 (fail: pod_ring)" in text and "tt_020" not in text
     assert "... and 5 more" in text and "  - pod_ring: 25" in text
-    assert "... and 5 more" in json.dumps(alerts.render_slack(alert)["blocks"])
+    assert "... and 5 more" in json.dumps(notify.render_slack(alert)["blocks"])

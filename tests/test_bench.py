@@ -11,11 +11,18 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from kolpipe import landing_schema
-from kolpipe.bench import run, stages
-from kolpipe.bench.generate import GENERATED_ENTITIES, MACROS, WorldSize, generate, world_accounts
-from kolpipe.config import PLATFORMS
-from kolpipe.platforms.base import POST_WINDOW_DAYS
+
+from kolpipe.core import fields
+from kolpipe.core.paths import PLATFORMS
+from kolpipe.extract.base import POST_WINDOW_DAYS
+from kolpipe_tools.bench import run, stages
+from kolpipe_tools.bench.generate import (
+    GENERATED_ENTITIES,
+    MACROS,
+    WorldSize,
+    generate,
+    world_accounts,
+)
 
 SIZE = WorldSize(accounts=40, days=5, end=date(2026, 6, 30))
 
@@ -38,7 +45,7 @@ def test_generated_landing_has_the_layout_schema_and_counts_of_the_extractors(ge
             assert set(files) == {"part-0.parquet"}
             table = pa.concat_tables(
                 pq.read_table(f) for f in sorted(table_dir.glob("dt=*/part-0.parquet")))
-            assert table.schema.remove_metadata().equals(landing_schema.schema(platform, entity))
+            assert table.schema.remove_metadata().equals(fields.schema(platform, entity))
             assert table.num_rows == manifest["rows"][f"{platform}/{entity}"]
         # every post observed on a day is one posts row and one post_metrics row
         assert manifest["rows"][f"{platform}/posts"] == manifest["rows"][f"{platform}/post_metrics"]
@@ -147,7 +154,7 @@ def test_entities_the_generator_does_not_know_land_as_empty_partitions(generated
         files = sorted((root / "raw" / platform / entity).glob("dt=*/part-0.parquet"))
         assert len(files) == SIZE.days
         assert pq.read_table(files[0]).num_rows == 0
-    known = {f"{p}/{e}" for p in PLATFORMS for e in landing_schema.NATIVE_FIELDS[p]}
+    known = {f"{p}/{e}" for p in PLATFORMS for e in fields.NATIVE_FIELDS[p]}
     assert set(manifest["skipped_entities"]) == {
         n for n in known if n.split("/")[1] not in GENERATED_ENTITIES}
 
@@ -241,13 +248,13 @@ def test_quick_bench_writes_the_table_and_figures(tmp_path):
 
 
 def test_sample_reads_count_one_call_per_sampled_account_and_post(tmp_path):
-    from kolpipe import landing
-    from kolpipe.config import Paths
+    from kolpipe.core import files
+    from kolpipe.core.paths import Paths
 
     paths, day = Paths(tmp_path), date(2026, 3, 1)
 
     def rows(entity: str, values: list[dict]) -> list[dict]:
-        columns = landing_schema.schema("x", entity).names
+        columns = fields.schema("x", entity).names
         return [{c: v.get(c) for c in columns} for v in values]
 
     followers = rows("follower_samples", [{"account_id": "a", "id": str(i)} for i in range(3)]
@@ -255,8 +262,8 @@ def test_sample_reads_count_one_call_per_sampled_account_and_post(tmp_path):
     comments = rows("comment_samples", [{"account_id": "a", "id": f"c{i}",
                                          "conversation_id": f"p{i % 2}"} for i in range(5)])
     for entity, values in (("follower_samples", followers), ("comment_samples", comments)):
-        landing.write_partition(landing.raw_file(paths, "x", entity, day), values,
-                                landing_schema.schema("x", entity))
+        files.write_partition(files.raw_file(paths, "x", entity, day), values,
+                                fields.schema("x", entity))
     # two accounts with a follower sample, two posts with a comment sample
     assert stages._sampled(paths, "x", day) == 4
     assert stages._sampled(paths, "instagram", day) == 0

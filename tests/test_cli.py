@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from kolpipe import cli
-from kolpipe.config import PLATFORMS
+from kolpipe.core.paths import PLATFORMS
+from kolpipe_tools import cli
 
 
 def test_run_without_connections_names_the_variables_and_the_sandbox_option(

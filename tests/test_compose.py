@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kolpipe.config import PLATFORMS, PROJECT_ROOT, Paths
+
+from kolpipe.core.paths import PLATFORMS, PROJECT_ROOT, Paths
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
@@ -105,10 +106,10 @@ def test_init_creates_every_connection_and_pool_the_dag_uses(rendered, tmp_path)
     assert "airflow db migrate" in script
     assert "airflow connections import --overwrite" in script
     assert "airflow pools import" in script
-    from kolpipe import alerts
+    from kolpipe import notify
 
     variables = {"KOL_CONN_" + conn_id.removeprefix("kol_").upper(): conn_id
-                 for conn_id in [f"kol_{p}" for p in PLATFORMS] + list(alerts.CHANNELS)}
+                 for conn_id in [f"kol_{p}" for p in PLATFORMS] + list(notify.CHANNELS)}
     assert set(variables) <= set(init["environment"])
     x_connection = {"conn_type": "http", "host": "https://api.x.com", "password": "t0ken"}
     result = _init_python_step({**{v: "" for v in variables},

@@ -15,9 +15,10 @@ DAGS = Path(__file__).parents[1] / "dags"
 @pytest.fixture(scope="module")
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
-    from kolpipe import warehouse
 
-    warehouse.parse()
+    from kolpipe import build
+
+    build.parse()
     started = time.monotonic()
     bag = DagBag(dag_folder=str(DAGS))
     print(f"DagBag parsed {len(bag.dags)} DAG(s) in {time.monotonic() - started:.2f}s")
@@ -57,19 +58,19 @@ def test_kol_daily_wires_the_flow_in_one_direction(dagbag):
 def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     import json
 
-    from kolpipe import dbt_tasks
-    from kolpipe.config import paths
+    from kolpipe.build import cosmos
+    from kolpipe.core.paths import paths
 
     dag = dagbag.dags["kol_daily"]
-    manifest = json.loads(Path(dbt_tasks.manifest_path(paths())).read_text())
+    manifest = json.loads(Path(cosmos.manifest_path(paths())).read_text())
     models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
-    gated = {m["name"] for m in models if dbt_tasks.GATED_TAG in m["tags"]}
+    gated = {m["name"] for m in models if cosmos.GATED_TAG in m["tags"]}
     ungated = {m["name"] for m in models} - gated
     assert gated >= {"approved_kols", "account_verdicts"}
     dbt_task_ids = {t for t in dag.task_ids if t.startswith(("warehouse.", "gated_marts."))}
     assert {f"warehouse.{m}_model_build" for m in ungated} <= dbt_task_ids
     assert {f"gated_marts.{m}_model_build" for m in gated} <= dbt_task_ids
-    assert all(dag.get_task(t).pool == dbt_tasks.WAREHOUSE_POOL for t in dbt_task_ids)
+    assert all(dag.get_task(t).pool == cosmos.WAREHOUSE_POOL for t in dbt_task_ids)
     # Staging waits for the raw checks; the gate for the signals; the gated marts for the gate;
     # publish for every mart.
     assert "score_followers" in dag.get_task("warehouse.stg_x__accounts_model_build"

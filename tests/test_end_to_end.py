@@ -12,8 +12,9 @@ from datetime import date, timedelta
 
 import duckdb
 import pytest
-from kolpipe.config import PLATFORMS, Paths
-from kolpipe.sandbox.serve import free_port
+
+from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe_tools.sandbox.serve import free_port
 
 END = date(2026, 11, 20)
 AIRFLOW_DAYS = (END - timedelta(days=1), END)
@@ -25,7 +26,7 @@ def run(tmp_path_factory) -> Paths:
     env = {**os.environ, "KOLPIPE_HOME": str(home), "KOLPIPE_TASK_RETRIES": "0"}
     env.pop("KOLPIPE_REGISTRY", None)
     result = subprocess.run(
-        [sys.executable, "-m", "kolpipe.cli", "demo", "--kols", "16", "--history-days", "12",
+        [sys.executable, "-m", "kolpipe_tools.cli", "demo", "--kols", "16", "--history-days", "12",
          "--airflow-days", "2", "--end", END.isoformat(), "--port", str(free_port())],
         env=env, capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

@@ -10,14 +10,16 @@ from functools import partial
 
 import pyarrow.parquet as pq
 import pytest
-from kolpipe import extract, landing, registry
-from kolpipe.config import PLATFORMS, Paths
-from kolpipe.landing_schema import entities
-from kolpipe.platforms.base import COMMENT_SAMPLE_DAYS, COMMENTS_PER_POST, FOLLOWER_SAMPLE_SIZE
-from kolpipe.platforms.http import Connection, PlatformError
-from kolpipe.sandbox.serve import running_sandbox
-from kolpipe.sandbox.server import TOKENS, Faults, connections
-from kolpipe.sandbox.world import World
+
+from kolpipe import land, registry
+from kolpipe.core import files
+from kolpipe.core.fields import entities
+from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.extract.base import COMMENT_SAMPLE_DAYS, COMMENTS_PER_POST, FOLLOWER_SAMPLE_SIZE
+from kolpipe.extract.http import Connection, PlatformError
+from kolpipe_tools.sandbox.serve import running_sandbox
+from kolpipe_tools.sandbox.server import TOKENS, Faults, connections
+from kolpipe_tools.sandbox.world import World
 
 DAY = date(2026, 11, 20)
 
@@ -47,7 +49,7 @@ KEY = {"accounts": ["account_id"], "posts": ["id"], "post_metrics": ["id"],
 def _landed_ids(paths: Paths, platform: str) -> dict[str, list]:
     ids = {}
     for entity in entities(platform):
-        table = pq.read_table(landing.raw_file(paths, platform, entity, DAY))
+        table = pq.read_table(files.raw_file(paths, platform, entity, DAY))
         key = ["account_id", "username"] if (platform, entity) == (
             "tiktok", "follower_samples") else KEY[entity]
         columns = [table.column(c).to_pylist() for c in key]
@@ -56,7 +58,7 @@ def _landed_ids(paths: Paths, platform: str) -> dict[str, list]:
 
 
 def _landed_rows(paths: Paths, platform: str) -> dict[str, list[dict]]:
-    return {entity: sorted(pq.read_table(landing.raw_file(paths, platform, entity, DAY))
+    return {entity: sorted(pq.read_table(files.raw_file(paths, platform, entity, DAY))
                            .to_pylist(), key=lambda row: row["raw_payload"] + row["account_id"])
             for entity in entities(platform)}
 
@@ -64,7 +66,7 @@ def _landed_rows(paths: Paths, platform: str) -> dict[str, list[dict]]:
 def _never_sleep(monkeypatch, waits: list[float]) -> None:
     """Rate-limit and retry waits are recorded instead of slept."""
     for platform in PLATFORMS:
-        module = extract.client_module(platform)
+        module = land.client_module(platform)
         monkeypatch.setattr(module, "make_client", partial(module.make_client,
                                                             sleep=waits.append))
 
@@ -74,7 +76,7 @@ def clean_run(world, tmp_path_factory):
     """Each platform extracted once with no faults: the reference for the fault tests."""
     paths = _home(tmp_path_factory.mktemp("clean"), world)
     with running_sandbox(world) as url:
-        summaries = {p: extract.extract_platform(p, DAY, paths, _conn(url, p)) for p in PLATFORMS}
+        summaries = {p: land.land_platform(p, DAY, paths, _conn(url, p)) for p in PLATFORMS}
     return paths, summaries
 
 
@@ -100,7 +102,7 @@ def test_samples_match_the_world_and_stay_bounded(world, clean_run):
     comment samples are the newest comments of the recent posts, at most one page per post."""
     paths, _ = clean_run
     for platform in ("tiktok", "x", "weibo"):
-        table = pq.read_table(landing.raw_file(paths, platform, "follower_samples", DAY))
+        table = pq.read_table(files.raw_file(paths, platform, "follower_samples", DAY))
         by_account: dict[str, list[str]] = {}
         name = "screen_name" if platform == "weibo" else "username"
         for row in table.to_pylist():
@@ -110,7 +112,7 @@ def test_samples_match_the_world_and_stay_bounded(world, clean_run):
             assert usernames == [f["username"] for f in truth]
     for platform, post_column in (("youtube", "video_id"), ("tiktok", "video_id"),
                                   ("x", "conversation_id"), ("weibo", "status_id")):
-        rows = pq.read_table(landing.raw_file(paths, platform, "comment_samples", DAY)).to_pylist()
+        rows = pq.read_table(files.raw_file(paths, platform, "comment_samples", DAY)).to_pylist()
         by_post: dict[str, list[str]] = {}
         for row in rows:
             by_post.setdefault(row[post_column], []).append(row["id"])
@@ -130,7 +132,7 @@ def test_youtube_batches_channels_and_videos(world, clean_run):
     channels = sum(a.platform == "youtube" for a in world.accounts)
     landed = summary["rows"]["accounts"]
     commented = len({row["video_id"] for row in pq.read_table(
-        landing.raw_file(paths, "youtube", "comment_samples", DAY)).to_pylist()})
+        files.raw_file(paths, "youtube", "comment_samples", DAY)).to_pylist()})
     # one channels.list call per 50 ids, one playlistItems page per channel, videos by 50,
     # one commentThreads.list page per recent video with comments
     expected = -(-channels // 50) + landed + -(-summary["rows"]["posts"] // 50) + commented
@@ -146,7 +148,7 @@ def test_faults_lose_and_duplicate_nothing(world, clean_run, tmp_path, monkeypat
     _never_sleep(monkeypatch, waits)
     with running_sandbox(world, faults=faults) as url:
         for platform in PLATFORMS:
-            summary = extract.extract_platform(platform, DAY, paths,
+            summary = land.land_platform(platform, DAY, paths,
                                                _conn(url, platform, max_retries=8))
             assert summary["retries"] > 0
             # every retry is one more call; nothing else is called twice
@@ -161,8 +163,8 @@ def test_malformed_records_go_to_quarantine_with_reason(world, clean_run, tmp_pa
     quarantined_entities = set()
     with running_sandbox(world, faults=Faults(bad_record=0.5)) as url:
         for platform in PLATFORMS:
-            summary = extract.extract_platform(platform, DAY, paths, _conn(url, platform))
-            quarantined = pq.read_table(landing.quarantine_file(paths, platform, DAY)).to_pylist()
+            summary = land.land_platform(platform, DAY, paths, _conn(url, platform))
+            quarantined = pq.read_table(files.quarantine_file(paths, platform, DAY)).to_pylist()
             assert summary["quarantined"] == len(quarantined) > 0
             assert all(row["reason"].startswith("unparseable") for row in quarantined)
             assert all("n/a" in row["raw_payload"] for row in quarantined)
@@ -185,11 +187,11 @@ def test_a_failing_platform_does_not_stop_the_others(world, clean_run, tmp_path)
             if platform == "youtube":
                 conn = Connection(platform, conn.base_url, "revoked-key", conn.extra)
             try:
-                extract.extract_platform(platform, DAY, paths, conn)
+                land.land_platform(platform, DAY, paths, conn)
             except PlatformError:
                 failed.append(platform)
     assert failed == ["youtube"]
-    assert not landing.raw_file(paths, "youtube", "accounts", DAY).exists()
+    assert not files.raw_file(paths, "youtube", "accounts", DAY).exists()
     for platform in set(PLATFORMS) - {"youtube"}:
         assert _landed_ids(paths, platform) == _landed_ids(reference_paths, platform)
 
@@ -197,20 +199,20 @@ def test_a_failing_platform_does_not_stop_the_others(world, clean_run, tmp_path)
 def test_interrupted_extraction_resumes_from_its_checkpoint(world, tmp_path, monkeypatch):
     """An outage after 25 calls stops the run; the rerun skips the accounts already done,
     makes fewer calls than a run from scratch and lands the same rows."""
-    monkeypatch.setattr(extract, "ACCOUNTS_PER_CHECKPOINT", 4)
+    monkeypatch.setattr(land, "ACCOUNTS_PER_CHECKPOINT", 4)
     waits: list[float] = []
     _never_sleep(monkeypatch, waits)
     platform = "tiktok"
     uninterrupted, resumed = _home(tmp_path / "a", world), _home(tmp_path / "b", world)
     checkpoint = (resumed.runs / "extract" / f"dt={DAY}" / f"{platform}.checkpoint")
     with running_sandbox(world) as url:
-        full = extract.extract_platform(platform, DAY, uninterrupted, _conn(url, platform))
+        full = land.land_platform(platform, DAY, uninterrupted, _conn(url, platform))
     with running_sandbox(world, faults=Faults(outage_after=25)) as url:
         with pytest.raises(PlatformError, match="503"):
-            extract.extract_platform(platform, DAY, resumed, _conn(url, platform, max_retries=1))
+            land.land_platform(platform, DAY, resumed, _conn(url, platform, max_retries=1))
     assert (checkpoint / "progress.json").exists()
     with running_sandbox(world) as url:
-        again = extract.extract_platform(platform, DAY, resumed, _conn(url, platform))
+        again = land.land_platform(platform, DAY, resumed, _conn(url, platform))
     assert 0 < again["resumed_accounts"] < full["registered_accounts"]
     assert again["api_calls"] < full["api_calls"]
     assert again["rows"] == full["rows"]
@@ -226,7 +228,7 @@ def test_bad_token_fails_the_platform_clearly_and_never_shows_the_token(world, t
             conn = _conn(url, platform)
             conn = Connection(platform, conn.base_url, "wrong-secret-token", conn.extra)
             with pytest.raises(PlatformError) as error:
-                extract.extract_platform(platform, DAY, paths, conn)
+                land.land_platform(platform, DAY, paths, conn)
             assert f"kol_{platform}" in str(error.value)
             assert "wrong-secret-token" not in str(error.value)
     assert all(t not in caplog.text for t in ["wrong-secret-token", *TOKENS.values()])
@@ -235,8 +237,8 @@ def test_bad_token_fails_the_platform_clearly_and_never_shows_the_token(world, t
 def test_rerun_replaces_the_partition(world, clean_run, tmp_path):
     paths = _home(tmp_path, world)
     with running_sandbox(world) as url:
-        first = extract.extract_platform("tiktok", DAY, paths, _conn(url, "tiktok"))
-        second = extract.extract_platform("tiktok", DAY, paths, _conn(url, "tiktok"))
+        first = land.land_platform("tiktok", DAY, paths, _conn(url, "tiktok"))
+        second = land.land_platform("tiktok", DAY, paths, _conn(url, "tiktok"))
     assert first["rows"] == second["rows"]
     files = list((paths.landing / "raw" / "tiktok" / "posts").rglob("*"))
     assert [f.name for f in files if f.is_file()] == ["part-0.parquet"]
@@ -250,4 +252,4 @@ def test_weibo_without_commercial_access_says_so(world, tmp_path):
         conn = _conn(url, "weibo")
         conn = Connection("weibo", conn.base_url, conn.token, {"sandbox": True})
         with pytest.raises(PlatformError, match="commercial"):
-            extract.extract_platform("weibo", DAY, paths, conn)
+            land.land_platform("weibo", DAY, paths, conn)

@@ -8,11 +8,13 @@ import random
 from pathlib import Path
 
 import pytest
-from kolpipe import cli
-from kolpipe.config import PROJECT_ROOT
-from kolpipe.fake_followers import PROFILE_FIELDS, ProfileError, score_profiles, train
-from kolpipe.fake_followers.model import MODEL_PATH
-from kolpipe.sandbox.profiles import follower_profile
+
+from kolpipe.core.paths import PROJECT_ROOT
+from kolpipe.score import PROFILE_FIELDS, ProfileError, score_profiles
+from kolpipe.score.model import MODEL_PATH
+from kolpipe_tools import cli
+from kolpipe_tools.sandbox.profiles import follower_profile
+from kolpipe_tools.train import followers as train
 
 DATA_DIR = PROJECT_ROOT / "data" / "fake_followers"
 

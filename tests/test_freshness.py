@@ -7,8 +7,9 @@ import json
 from datetime import date
 
 import pytest
-from kolpipe.config import PLATFORMS, Paths
-from kolpipe.freshness import RawDataNotReady, raw_ready
+
+from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.validate.freshness import RawDataNotReady, raw_ready
 
 DAY = date(2026, 11, 20)
 

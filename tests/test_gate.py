@@ -8,9 +8,11 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 import pytest
+
 from kolpipe import gate
-from kolpipe.config import Paths
-from kolpipe.config import paths as default_paths
+from kolpipe.core.paths import Paths
+from kolpipe.core.paths import paths as default_paths
+from kolpipe.score import followers
 
 DAY = date(2026, 5, 28)
 
@@ -99,10 +101,10 @@ def test_comment_uniformity_and_fake_follower_rules():
 
 
 def test_follower_samples_are_scored_per_account():
-    from kolpipe import landing, landing_schema
-    from kolpipe.platforms import weibo, x
-    from kolpipe.sandbox import server
-    from kolpipe.sandbox.world import World
+    from kolpipe.core import fields, files
+    from kolpipe.extract import weibo, x
+    from kolpipe_tools.sandbox import server
+    from kolpipe_tools.sandbox.world import World
 
     paths = default_paths()
     world = World(200, 7)
@@ -121,14 +123,14 @@ def test_follower_samples_are_scored_per_account():
         rows = [{"account_id": account.user_id, "logical_date": day,
                  **to_row[platform](to_payload[platform](follower, day))}
                 for account in pair for follower in account.follower_sample(day, 100)]
-        landing.write_partition(landing.raw_file(paths, platform, "follower_samples", day), rows,
-                                landing_schema.schema(platform, "follower_samples"))
+        files.write_partition(files.raw_file(paths, platform, "follower_samples", day), rows,
+                                fields.schema(platform, "follower_samples"))
 
-    summary = gate.score_follower_samples(day, paths)
+    summary = followers.score_follower_samples(day, paths)
     assert summary["accounts"] == 4 and summary["profiles"] == 400
     assert summary["platforms_without_samples"] == []
-    scores = {row["account_key"]: row for row in landing.read_partition(
-        landing.partition_file(gate.follower_scores_root(paths), day)).to_pylist()}
+    scores = {row["account_key"]: row for row in files.read_partition(
+        files.partition_file(followers.follower_scores_root(paths), day)).to_pylist()}
     for bought, genuine in accounts.values():
         assert scores[bought.key]["fake_follower_share"] > 0.35
         assert scores[genuine.key]["fake_follower_share"] < 0.25
@@ -136,7 +138,7 @@ def test_follower_samples_are_scored_per_account():
 
 
 def test_benchmark_truth_scores_only_what_the_window_can_show():
-    from kolpipe.gate_benchmark import ground_truth
+    from kolpipe_tools.evaluate.gate import ground_truth
 
     start, end = date(2026, 5, 1), date(2026, 6, 29)
 
@@ -176,19 +178,20 @@ def test_a_bad_policy_rule_is_reported_with_its_file_rule_and_reason_code(tmp_pa
 
 
 def test_reuse_landing_refuses_another_window_or_world(tmp_path):
-    from kolpipe import gate_benchmark, landing
+    from kolpipe.core import files
+    from kolpipe_tools.evaluate import gate as gate_evaluation
 
     paths = Paths(tmp_path)
-    dates = gate_benchmark.window_dates(date(2026, 6, 30), 3)
+    dates = gate_evaluation.window_dates(date(2026, 6, 30), 3)
     for day in dates[1:]:
         (paths.landing / "raw" / "registry" / "accounts" / f"dt={day}").mkdir(parents=True)
-    with pytest.raises(gate_benchmark.LandingNotReusable, match="1 of the window's 3 dates"):
-        gate_benchmark.check_reusable_landing(paths, 200, 7, dates)
-    gate_benchmark.check_reusable_landing(paths, 200, 7, dates[1:])
-    landing.write_json(gate_benchmark.landing_record(paths), {"kols": 200, "seed": 7})
-    gate_benchmark.check_reusable_landing(paths, 200, 7, dates[1:])
-    with pytest.raises(gate_benchmark.LandingNotReusable, match="pass --kols 200 --seed 7"):
-        gate_benchmark.check_reusable_landing(paths, 200, 11, dates[1:])
+    with pytest.raises(gate_evaluation.LandingNotReusable, match="1 of the window's 3 dates"):
+        gate_evaluation.check_reusable_landing(paths, 200, 7, dates)
+    gate_evaluation.check_reusable_landing(paths, 200, 7, dates[1:])
+    files.write_json(gate_evaluation.landing_record(paths), {"kols": 200, "seed": 7})
+    gate_evaluation.check_reusable_landing(paths, 200, 7, dates[1:])
+    with pytest.raises(gate_evaluation.LandingNotReusable, match="pass --kols 200 --seed 7"):
+        gate_evaluation.check_reusable_landing(paths, 200, 11, dates[1:])
 
 
 def _verdict_file(paths: Paths, day: date, frame: pd.DataFrame) -> list[gate.Verdict]:
@@ -241,21 +244,22 @@ def gated(tmp_path_factory):
     import os
     from unittest import mock
 
-    from kolpipe import gate_benchmark, warehouse
-    from kolpipe.sandbox.world import World
+    from kolpipe import build
+    from kolpipe_tools.evaluate import gate as gate_evaluation
+    from kolpipe_tools.sandbox.world import World
 
     home = tmp_path_factory.mktemp("gate_e2e")
     # land_history points the platform connections at its sandbox: restore them afterwards
     with mock.patch.dict(os.environ, {"KOLPIPE_HOME": str(home)}):
         paths = Paths(home)
         world = World(KOLS, 7, PLANTED_RATES)
-        dates = gate_benchmark.window_dates(E2E_END, E2E_DAYS)
-        gate_benchmark.land_history(world, dates, paths)
+        dates = gate_evaluation.window_dates(E2E_END, E2E_DAYS)
+        gate_evaluation.land_history(world, dates, paths)
         for day in dates:
-            gate.score_follower_samples(day, paths)
-        warehouse.dbt_build(E2E_END, paths)
+            followers.score_follower_samples(day, paths)
+        build.dbt_build(E2E_END, paths)
         result = gate.run_gate(E2E_END, paths)
-        warehouse.dbt_build(E2E_END, paths, select=f"tag:{gate.GATED_TAG}")
+        build.dbt_build(E2E_END, paths, select=f"tag:{gate.GATED_TAG}")
         yield world, paths, result
 
 

@@ -22,13 +22,16 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from kolpipe import extract, freshness, gate, landing, registry, warehouse
-from kolpipe.config import PLATFORMS, Paths
-from kolpipe.landing_schema import ENTITIES
-from kolpipe.platforms.http import Connection, PlatformError
-from kolpipe.sandbox.serve import running_sandbox
-from kolpipe.sandbox.server import OUR_IG_USER_ID, PREFIX, TOKENS, Faults, connections
-from kolpipe.sandbox.world import World
+
+from kolpipe import build, gate, land, publish, registry
+from kolpipe.core import files
+from kolpipe.core.fields import ENTITIES
+from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.extract.http import Connection, PlatformError
+from kolpipe.validate import freshness
+from kolpipe_tools.sandbox.serve import running_sandbox
+from kolpipe_tools.sandbox.server import OUR_IG_USER_ID, PREFIX, TOKENS, Faults, connections
+from kolpipe_tools.sandbox.world import World
 
 WORLD = World(12)
 D1, D2, D3 = (date(2026, 11, 17) + timedelta(days=i) for i in range(3))
@@ -66,21 +69,21 @@ def sandbox_env():
 
 
 def land_day(day: date, paths: Paths) -> None:
-    extract.land_registry(day, paths)
+    land.land_registry(day, paths)
     for platform in PLATFORMS:
-        extract.extract_platform(platform, day, paths)
+        land.land_platform(platform, day, paths)
 
 
 def build_day(day: date, paths: Paths) -> None:
-    warehouse.dbt_build(day, paths, select=MODELS_ONLY)
+    build.dbt_build(day, paths, select=MODELS_ONLY)
     gate.run_gate(day, paths)
-    warehouse.dbt_build(day, paths, select="tag:gated")
+    build.dbt_build(day, paths, select="tag:gated")
 
 
 def run_day(day: date, paths: Paths) -> None:
     land_day(day, paths)
     build_day(day, paths)
-    warehouse.publish(day, paths)
+    publish.publish(day, paths)
 
 
 @pytest.fixture(scope="module")
@@ -236,8 +239,9 @@ KILL_HARNESS = r"""
 import os, signal, sys
 from datetime import date
 from pathlib import Path
-from kolpipe import extract, landing, warehouse
-from kolpipe.config import Paths
+from kolpipe import land, build
+from kolpipe.core import files
+from kolpipe.core.paths import Paths
 
 stage, day, home = sys.argv[1], date.fromisoformat(sys.argv[2]), Paths(Path(sys.argv[3]))
 
@@ -247,14 +251,14 @@ def die():
 if stage == "landing":
     # the posts partition is written to its temporary file, not yet renamed into place
     import pyarrow.parquet as pq
-    posts_folder = landing.raw_file(home, "instagram", "posts", day).parent
+    posts_folder = files.raw_file(home, "instagram", "posts", day).parent
     write = pq.write_table
     def write_then_die(table, where, **options):
         write(table, where, **options)
         if Path(where).parent == posts_folder:
             die()
     pq.write_table = write_then_die
-    extract.extract_platform("instagram", day, home)
+    land.land_platform("instagram", day, home)
 elif stage == "dbt":
     # inside the incremental fct_account_daily's insert, after other models were rebuilt
     import dbt.cli.main
@@ -266,7 +270,7 @@ elif stage == "dbt":
                     and "insert into" in event.data.sql.lower()):
                 die()
     dbt.cli.main.dbtRunner = DyingRunner
-    warehouse.dbt_build(day, home, select=sys.argv[4])
+    build.dbt_build(day, home, select=sys.argv[4])
 elif stage == "publish":
     # the finished copy is staged and exported beside the published file, the swap not done
     replace = os.replace
@@ -275,7 +279,7 @@ elif stage == "publish":
             die()
         replace(source, target)
     os.replace = replace_or_die
-    warehouse.publish(day, home)
+    publish.publish(day, home)
 print("NOT KILLED")
 """
 
@@ -289,7 +293,7 @@ def run_killed(stage: str, day: date, paths: Paths) -> None:
 
 
 def landed_tables(paths: Paths, platform: str, day: date) -> dict:
-    return {entity: pq.read_table(landing.raw_file(paths, platform, entity, day))
+    return {entity: pq.read_table(files.raw_file(paths, platform, entity, day))
             for entity in ENTITIES}
 
 
@@ -307,8 +311,8 @@ def test_sigkill_mid_write_then_rerun_leaves_no_partial_or_duplicate_data(in_ord
     old_published = file_md5(paths.published)
 
     run_killed("landing", NEXT, paths)
-    posts_file = landing.raw_file(paths, "instagram", "posts", NEXT)
-    assert landing.raw_file(paths, "instagram", "accounts", NEXT).exists()
+    posts_file = files.raw_file(paths, "instagram", "posts", NEXT)
+    assert files.raw_file(paths, "instagram", "accounts", NEXT).exists()
     assert not posts_file.exists()
     assert [p.parent for p in temporaries(paths)] == [posts_file.parent]
     land_day(NEXT, paths)  # the rerun of the day
@@ -316,7 +320,7 @@ def test_sigkill_mid_write_then_rerun_leaves_no_partial_or_duplicate_data(in_ord
     clean = Paths(tmp_path_factory.mktemp("clean-landing") / "home")
     clean.registry.parent.mkdir(parents=True)
     shutil.copyfile(paths.registry, clean.registry)
-    extract.extract_platform("instagram", NEXT, clean)
+    land.land_platform("instagram", NEXT, clean)
     rerun = landed_tables(paths, "instagram", NEXT)
     unkilled = landed_tables(clean, "instagram", NEXT)
     for entity, table in rerun.items():
@@ -326,12 +330,12 @@ def test_sigkill_mid_write_then_rerun_leaves_no_partial_or_duplicate_data(in_ord
 
     run_killed("dbt", NEXT, paths)
     assert file_md5(paths.published) == old_published
-    warehouse.dbt_build(NEXT, paths, select=CORE_MARTS)
+    build.dbt_build(NEXT, paths, select=CORE_MARTS)
 
     run_killed("publish", NEXT, paths)
     assert file_md5(paths.published) == old_published
     assert [p.parent for p in temporaries(paths)] == [paths.published.parent]
-    warehouse.publish(NEXT, paths)
+    publish.publish(NEXT, paths)
     assert temporaries(paths) == []
     assert snapshot(paths.published)[0] == NEXT
     assert mart_checksums(paths.published) == mart_checksums(paths.warehouse)
@@ -369,12 +373,12 @@ def test_a_platform_outage_fails_that_platform_only_marks_it_stale_and_is_caught
     with running_sandbox(WORLD, faults=Faults(server_error=1.0)) as down_url:
         down = Connection("instagram", down_url + PREFIX["instagram"], TOKENS["instagram"],
                           {"sandbox": True, "ig_user_id": OUR_IG_USER_ID, "max_retries": 2})
-        extract.land_registry(NEXT, paths)
+        land.land_registry(NEXT, paths)
         with pytest.raises(PlatformError, match="HTTP 503, still failing after 3 attempts"):
-            extract.extract_platform("instagram", NEXT, paths, conn=down)
+            land.land_platform("instagram", NEXT, paths, conn=down)
     for platform in PLATFORMS[1:]:
-        extract.extract_platform(platform, NEXT, paths)
-    assert not landing.raw_file(paths, "instagram", "accounts", NEXT).exists()
+        land.land_platform(platform, NEXT, paths)
+    assert not files.raw_file(paths, "instagram", "accounts", NEXT).exists()
     # The task states raw_ready sees in that run: instagram's extract failed (its check never
     # ran), the other platforms extracted and passed their checks.
     states = {"extract_instagram": "failed", "check_raw_instagram": "upstream_failed",
@@ -383,8 +387,8 @@ def test_a_platform_outage_fails_that_platform_only_marks_it_stale_and_is_caught
     ready = freshness.raw_ready(NEXT, states, paths)
     assert ready["stale"] == {"instagram": "failed"} and ready["landed"] == list(PLATFORMS[1:])
     assert json.loads((paths.runs / "freshness" / f"dt={NEXT}.json").read_text()) == ready
-    warehouse.dbt_build(NEXT, paths, select=CORE_MARTS)
-    warehouse.publish(NEXT, paths)
+    build.dbt_build(NEXT, paths, select=CORE_MARTS)
+    publish.publish(NEXT, paths)
 
     stale = platform_freshness(paths)
     assert stale["instagram"] == (NEXT, D3, True, NEXT)
@@ -392,12 +396,12 @@ def test_a_platform_outage_fails_that_platform_only_marks_it_stale_and_is_caught
     assert instagram_posts_published_on(paths, NEXT) == set()
 
     land_day(AFTER, paths)
-    warehouse.dbt_build(AFTER, paths, select=CORE_MARTS)
-    warehouse.publish(AFTER, paths)
+    build.dbt_build(AFTER, paths, select=CORE_MARTS)
+    publish.publish(AFTER, paths)
     assert all(row == (AFTER, AFTER, False, None) for row in platform_freshness(paths).values())
     # Real APIs serve today's state only: the missed day's posts arrive with the next day's
     # recent posts; the missed day's follower snapshot stays a gap, never a made-up number.
-    extracted = set(pq.read_table(landing.raw_file(paths, "instagram", "accounts", AFTER))
+    extracted = set(pq.read_table(files.raw_file(paths, "instagram", "accounts", AFTER))
                     .column("account_id").to_pylist())
     truth = {post.post_id for account in WORLD.accounts
              if account.platform == "instagram" and account.user_id in extracted

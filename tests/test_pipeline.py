@@ -6,6 +6,7 @@ from datetime import date
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from kolpipe.pipeline import newly_gated_rows
 
 

@@ -17,10 +17,12 @@ import httpx
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from kolpipe import extract, landing
-from kolpipe.config import Paths
-from kolpipe.landing_schema import entities
-from kolpipe.platforms.http import Connection
+
+from kolpipe import land
+from kolpipe.core import files
+from kolpipe.core.fields import entities
+from kolpipe.core.paths import Paths
+from kolpipe.extract.http import Connection
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platform_docs"
 TOKEN = "doc-example-token"
@@ -59,7 +61,7 @@ def _unexpected(request: httpx.Request) -> AssertionError:
 def _extract(monkeypatch, tmp_path: Path, platform: str, day: date, kols: list[dict],
              route: Callable[[httpx.Request], str | httpx.Response], base_url: str,
              extra: dict | None = None) -> tuple[dict, dict[str, list[dict]], DocServer]:
-    """Runs extract.extract_platform for the registry `kols`, with the client's HTTP transport
+    """Runs land.land_platform for the registry `kols`, with the client's HTTP transport
     swapped for the documented responses; returns the summary, the landed rows per entity and
     the server with the requests it saw."""
     paths = Paths(tmp_path)
@@ -67,12 +69,12 @@ def _extract(monkeypatch, tmp_path: Path, platform: str, day: date, kols: list[d
     paths.registry.parent.mkdir(parents=True)
     paths.registry.write_text(yaml.safe_dump({"kols": kols}, allow_unicode=True))
     server = DocServer(platform, route)
-    module = extract.client_module(platform)
+    module = land.client_module(platform)
     monkeypatch.setattr(module, "make_client", partial(
         module.make_client, transport=httpx.MockTransport(server)))
     conn = Connection(platform, base_url, TOKEN, extra or {})
-    summary = extract.extract_platform(platform, day, paths, conn)
-    rows = {entity: pq.read_table(landing.raw_file(paths, platform, entity, day)).to_pylist()
+    summary = land.land_platform(platform, day, paths, conn)
+    rows = {entity: pq.read_table(files.raw_file(paths, platform, entity, day)).to_pylist()
             for entity in entities(platform)}
     return summary, rows, server
 

@@ -1,4 +1,4 @@
-"""The raw-data checks (kolpipe.quality) on small landed partitions written in tmp_path.
+"""The raw-data checks (kolpipe.validate) on small landed partitions written in tmp_path.
 
 Each test lands a few accounts with two posts each for instagram (or another platform) on
 2026-03-02, and usually the day before, then runs validate_landed as the Airflow task would.
@@ -16,9 +16,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from kolpipe import config, landing_schema, quality
-from kolpipe.landing_schema import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, SAMPLE_ENTITIES, schema
-from kolpipe.quality import RawDataCheckFailed, raise_if_failed, validate_landed
+
+from kolpipe import validate
+from kolpipe.core import fields
+from kolpipe.core import paths as core_paths
+from kolpipe.core.fields import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, SAMPLE_ENTITIES, schema
+from kolpipe.validate import RawDataCheckFailed, raise_if_failed, validate_landed
 
 DAY = date(2026, 3, 2)
 PREVIOUS_DAY = DAY - timedelta(days=1)
@@ -63,16 +66,16 @@ def landed_rows(platform: str, entity: str, day: date, accounts: int, posts_per_
     return rows
 
 
-def write_partition(paths: config.Paths, platform: str, entity: str, day: date,
+def write_partition(paths: core_paths.Paths, platform: str, entity: str, day: date,
                     rows: list[dict], table_schema: pa.Schema | None = None) -> Path:
-    path = quality.landed_path(paths, platform, entity, day)
+    path = validate.landed_path(paths, platform, entity, day)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows, schema=table_schema or schema(platform, entity)),
                    path)
     return path
 
 
-def land(paths: config.Paths, platform: str = "instagram", day: date = DAY, accounts: int = 4,
+def land(paths: core_paths.Paths, platform: str = "instagram", day: date = DAY, accounts: int = 4,
          posts_per_account: int = 2, registered: int | None = None) -> dict[str, list[dict]]:
     """Land the three entities and the registry snapshot (`registered` accounts, default all)."""
     rows = {entity: landed_rows(platform, entity, day, accounts, posts_per_account)
@@ -80,13 +83,13 @@ def land(paths: config.Paths, platform: str = "instagram", day: date = DAY, acco
     for entity, entity_rows in rows.items():
         write_partition(paths, platform, entity, day, entity_rows)
     for entity in SAMPLE_ENTITIES:  # landed empty: these checks are about the three above
-        if entity in landing_schema.NATIVE_FIELDS[platform]:
+        if entity in fields.NATIVE_FIELDS[platform]:
             write_partition(paths, platform, entity, day, [])
     registry = [{"kol_id": f"kol-{n}", "display_name": f"KOL {n}", "niche": "tech",
                  "language": "en", "platform": platform, "account_id": account_id(platform, n),
                  "handle": f"handle{n}", "logical_date": day}
                 for n in range(accounts if registered is None else registered)]
-    path = quality.registry_snapshot_path(paths, day)
+    path = validate.registry_snapshot_path(paths, day)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(registry, schema=REGISTRY_SCHEMA), path)
     return rows
@@ -97,9 +100,9 @@ def read(path: Path) -> list[dict]:
 
 
 @pytest.fixture
-def paths(tmp_path, monkeypatch) -> config.Paths:
+def paths(tmp_path, monkeypatch) -> core_paths.Paths:
     monkeypatch.setenv("KOLPIPE_HOME", str(tmp_path))
-    return config.paths()
+    return core_paths.paths()
 
 
 def table_failures(result) -> dict[str, dict]:
@@ -112,7 +115,7 @@ def table_failures(result) -> dict[str, dict]:
 def test_a_clean_partition_passes_with_nothing_quarantined(paths):
     land(paths, day=PREVIOUS_DAY)
     land(paths)
-    before = {e: quality.landed_path(paths, "instagram", e, DAY).read_bytes() for e in ENTITIES}
+    before = {e: validate.landed_path(paths, "instagram", e, DAY).read_bytes() for e in ENTITIES}
 
     result = validate_landed("instagram", DAY)
 
@@ -121,8 +124,8 @@ def test_a_clean_partition_passes_with_nothing_quarantined(paths):
     assert result.skipped_expectations == []
     assert {e: (c.rows_checked, c.rows_quarantined) for e, c in result.entities.items()} == {
         "accounts": (4, 0), "posts": (8, 0), "post_metrics": (8, 0)}
-    assert not quality.quarantine_path(paths, "instagram", DAY).exists()
-    assert {e: quality.landed_path(paths, "instagram", e, DAY).read_bytes()
+    assert not validate.quarantine_path(paths, "instagram", DAY).exists()
+    assert {e: validate.landed_path(paths, "instagram", e, DAY).read_bytes()
             for e in ENTITIES} == before
     written = json.loads((paths.runs / "quality" / "dt=2026-03-02" / "instagram.json").read_text())
     assert written["passed"] is True
@@ -165,17 +168,17 @@ def test_negative_count_and_duplicate_id_are_quarantined(paths):
     assert result.entities["post_metrics"].rows_quarantined == 0
     assert result.quarantined_total == 3
 
-    landed_accounts = read(quality.landed_path(paths, "instagram", "accounts", DAY))
+    landed_accounts = read(validate.landed_path(paths, "instagram", "accounts", DAY))
     assert [r["account_id"] for r in landed_accounts] == [
         "instagram-acc-0", "instagram-acc-2", "instagram-acc-3"]
-    landed_posts = read(quality.landed_path(paths, "instagram", "posts", DAY))
+    landed_posts = read(validate.landed_path(paths, "instagram", "posts", DAY))
     assert [r["id"] for r in landed_posts] == [
         "instagram-post-0", "instagram-post-1", "instagram-post-4", "instagram-post-5",
         "instagram-post-6", "instagram-post-7"]
-    assert pq.read_schema(quality.landed_path(paths, "instagram", "posts", DAY)) == schema(
+    assert pq.read_schema(validate.landed_path(paths, "instagram", "posts", DAY)) == schema(
         "instagram", "posts")
 
-    quarantined = read(quality.quarantine_path(paths, "instagram", DAY))
+    quarantined = read(validate.quarantine_path(paths, "instagram", DAY))
     assert [(r["entity"], r["account_id"], r["reason"], r["raw_payload"]) for r in quarantined] == [
         ("accounts", "instagram-acc-1", "expect_column_values_to_be_between:followers_count",
          '{"row": 1, "entity": "accounts"}'),
@@ -204,7 +207,7 @@ def test_quarantine_keeps_the_landing_stage_rows(paths):
                       "reason": "unparseable timestamp", "logical_date": DAY,
                       "extracted_at": datetime(2026, 3, 3, 0, 5, tzinfo=UTC),
                       "raw_payload": "{}"}
-    path = quality.quarantine_path(paths, "instagram", DAY)
+    path = validate.quarantine_path(paths, "instagram", DAY)
     path.parent.mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist([landing_reject], schema=QUARANTINE_SCHEMA), path)
 
@@ -228,7 +231,7 @@ def test_a_post_dated_after_the_next_day_is_quarantined(paths):
     assert result.passed is True
     assert result.entities["posts"].quarantined_by_reason == {
         "expect_column_values_to_be_between:created_at": 2}
-    assert [r["id"] for r in read(quality.landed_path(paths, "x", "posts", DAY))][:2] == [
+    assert [r["id"] for r in read(validate.landed_path(paths, "x", "posts", DAY))][:2] == [
         "x-post-1", "x-post-3"]
 
 
@@ -334,7 +337,7 @@ def test_a_registered_account_explained_in_the_quarantine_passes(paths):
     private = {"platform": "instagram", "entity": "accounts", "account_id": "instagram-acc-4",
                "reason": "private account", "logical_date": DAY,
                "extracted_at": datetime(2026, 3, 3, 0, 5, tzinfo=UTC), "raw_payload": "{}"}
-    path = quality.quarantine_path(paths, "instagram", DAY)
+    path = validate.quarantine_path(paths, "instagram", DAY)
     path.parent.mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist([private], schema=QUARANTINE_SCHEMA), path)
 
@@ -357,7 +360,7 @@ def test_a_registered_account_explained_by_an_extract_account_error_passes(paths
 
 def test_a_missing_registry_snapshot_fails(paths):
     land(paths)
-    quality.registry_snapshot_path(paths, DAY).unlink()
+    validate.registry_snapshot_path(paths, DAY).unlink()
 
     result = validate_landed("instagram", DAY)
 
@@ -370,7 +373,7 @@ def test_a_missing_registry_snapshot_fails(paths):
 
 def test_a_missing_partition_fails(paths):
     land(paths)
-    quality.landed_path(paths, "instagram", "post_metrics", DAY).unlink()
+    validate.landed_path(paths, "instagram", "post_metrics", DAY).unlink()
 
     result = validate_landed("instagram", DAY)
 
@@ -386,9 +389,9 @@ def test_rerun_is_idempotent(paths):
     rows["posts"][5]["id"] = rows["posts"][4]["id"]
     write_partition(paths, "instagram", "accounts", DAY, rows["accounts"])
     write_partition(paths, "instagram", "posts", DAY, rows["posts"])
-    files = [quality.landed_path(paths, "instagram", e, DAY) for e in ENTITIES] + [
-        quality.quarantine_path(paths, "instagram", DAY),
-        quality.results_path(paths, "instagram", DAY)]
+    files = [validate.landed_path(paths, "instagram", e, DAY) for e in ENTITIES] + [
+        validate.quarantine_path(paths, "instagram", DAY),
+        validate.results_path(paths, "instagram", DAY)]
 
     first = validate_landed("instagram", DAY)
     after_first = {path: path.read_bytes() for path in files}
@@ -403,18 +406,18 @@ def test_rerun_is_idempotent(paths):
     write_partition(paths, "instagram", "accounts", DAY, rows["accounts"])
     write_partition(paths, "instagram", "posts", DAY, rows["posts"])
     third = validate_landed("instagram", DAY)
-    assert len(read(quality.quarantine_path(paths, "instagram", DAY))) == 3
+    assert len(read(validate.quarantine_path(paths, "instagram", DAY))) == 3
     assert third.to_dict() == first.to_dict()
-    assert quality.results_path(paths, "instagram", DAY).read_bytes() == after_first[files[-1]]
+    assert validate.results_path(paths, "instagram", DAY).read_bytes() == after_first[files[-1]]
 
 
 # --- the suites themselves -------------------------------------------------------------------
 
-@pytest.mark.parametrize("platform", config.PLATFORMS)
+@pytest.mark.parametrize("platform", core_paths.PLATFORMS)
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_every_suite_loads_and_covers_its_table(platform, entity):
-    rules = quality.load_rules(platform, entity)
-    quality.build_suite(rules)  # every expectation and its kwargs are valid GX 1.x
+    rules = validate.load_rules(platform, entity)
+    validate.build_suite(rules)  # every expectation and its kwargs are valid GX 1.x
 
     table = schema(platform, entity)
     assert {r.column for r in rules if r.column} <= set(table.names)
@@ -437,21 +440,22 @@ def test_every_suite_loads_and_covers_its_table(platform, entity):
 def test_a_bad_rule_is_reported_with_its_file(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "_common.yml").write_text((config.EXPECTATIONS_DIR / "raw" / "_common.yml").read_text())
+    common = core_paths.EXPECTATIONS_DIR / "raw" / "_common.yml"
+    (raw / "_common.yml").write_text(common.read_text())
     (raw / "weibo__posts.yml").write_text(
         "expectations:\n  - expectation: expect_column_values_to_be_between\n"
         "    columns: [created_at]\n    kwargs: {min_value: 2004-01-01T00:00:00Z}\n")
 
-    with pytest.raises(quality.ExpectationsFileError,
+    with pytest.raises(validate.ExpectationsFileError,
                        match=r"weibo__posts.yml \(expectations\): .*severity must be one of"):
-        quality.load_rules("weibo", "posts", expectations_dir=tmp_path)
+        validate.load_rules("weibo", "posts", expectations_dir=tmp_path)
 
 
 def test_importing_the_module_does_not_import_gx_or_pandas():
-    """A DAG file may import kolpipe.quality: parsing it must stay fast."""
-    code = ("import sys, kolpipe.quality; "
+    """A DAG file may import kolpipe.validate: parsing it must stay fast."""
+    code = ("import sys, kolpipe.validate; "
             "print(sorted(m for m in ('great_expectations', 'pandas', 'pyarrow') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={"PYTHONPATH": str(config.PROJECT_ROOT / "plugins")})
+                         check=True, env={"PYTHONPATH": str(core_paths.PROJECT_ROOT / "plugins")})
     assert out.stdout.strip() == "[]"

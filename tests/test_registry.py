@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
+
 from kolpipe import registry
-from kolpipe.sandbox.world import World
+from kolpipe_tools.sandbox.world import World
 
 
 def write(tmp_path, text):

@@ -22,12 +22,13 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from kolpipe import alerts, extract, gate, registry, warehouse
-from kolpipe.config import PLATFORMS, Paths
-from kolpipe.platforms.http import Connection, PlatformError
-from kolpipe.sandbox.serve import free_port, running_sandbox
-from kolpipe.sandbox.server import OUR_IG_USER_ID, PREFIX, TOKENS, Faults, connections
-from kolpipe.sandbox.world import Account, World
+
+from kolpipe import build, gate, land, notify, publish, registry
+from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.extract.http import Connection, PlatformError
+from kolpipe_tools.sandbox.serve import free_port, running_sandbox
+from kolpipe_tools.sandbox.server import OUR_IG_USER_ID, PREFIX, TOKENS, Faults, connections
+from kolpipe_tools.sandbox.world import Account, World
 
 DAY = date(2026, 11, 20)
 HOSTILE = ("O'Brien \"the\" `chef` \\ '; DROP TABLE marts.dim_kol; -- "
@@ -98,12 +99,12 @@ def run(tmp_path_factory):
             os.environ.update({**connections(url), **alert_channels,
                                "DBT_INDIRECT_SELECTION": "empty"})
             # The day before lands everywhere: dbt's sources need one partition per platform.
-            extract.land_registry(DAY - timedelta(days=1), paths)
+            land.land_registry(DAY - timedelta(days=1), paths)
             for platform in PLATFORMS:
-                extract.extract_platform(platform, DAY - timedelta(days=1), paths)
-            extract.land_registry(DAY, paths)
+                land.land_platform(platform, DAY - timedelta(days=1), paths)
+            land.land_registry(DAY, paths)
             for platform in PLATFORMS[2:]:
-                extract.extract_platform(platform, DAY, paths)
+                land.land_platform(platform, DAY, paths)
             failing = {
                 # an outage on a platform that takes its key as a query parameter
                 "youtube": Connection("youtube", down_url + PREFIX["youtube"],
@@ -114,17 +115,17 @@ def run(tmp_path_factory):
             }
             for platform, conn in failing.items():
                 with pytest.raises(PlatformError) as failure:
-                    extract.extract_platform(platform, DAY, paths, conn=conn)
+                    land.land_platform(platform, DAY, paths, conn=conn)
                 errors.append("".join(traceback.format_exception(failure.value)))
                 errors.append(repr(conn))
-            warehouse.dbt_build(DAY, paths, select="resource_type:model resource_type:seed")
+            build.dbt_build(DAY, paths, select="resource_type:model resource_type:seed")
             gate.run_gate(DAY, paths)
-            warehouse.dbt_build(DAY, paths, select="tag:gated")
-            warehouse.publish(DAY, paths)
-            alert = alerts.alert_for_gated_accounts(
+            build.dbt_build(DAY, paths, select="tag:gated")
+            publish.publish(DAY, paths)
+            alert = notify.alert_for_gated_accounts(
                 DAY, "x", [{"account_id": HOSTILE_HANDLE, "verdict": "fail",
                             "reason_codes": "follower_spike"}], run_id="security-test")
-            deliveries = alerts.send(alert, paths)
+            deliveries = notify.send(alert, paths)
     finally:
         root.removeHandler(collector)
         root.setLevel(previous_level)

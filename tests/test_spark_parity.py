@@ -17,11 +17,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from kolpipe import extract, registry, warehouse
-from kolpipe.config import PLATFORMS, PROJECT_ROOT, Paths
-from kolpipe.sandbox.serve import running_sandbox
-from kolpipe.sandbox.server import connections
-from kolpipe.sandbox.world import World
+
+from kolpipe import build, land, registry
+from kolpipe.core.paths import PLATFORMS, PROJECT_ROOT, Paths
+from kolpipe_tools.sandbox.serve import running_sandbox
+from kolpipe_tools.sandbox.server import connections
+from kolpipe_tools.sandbox.world import World
 
 pytestmark = pytest.mark.spark
 
@@ -49,10 +50,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         for name, value in connections(url).items():
             env.setenv(name, value)
         for day in DAYS:
-            extract.land_registry(day, paths)
+            land.land_registry(day, paths)
             for platform in PLATFORMS:
-                extract.extract_platform(platform, day, paths)
-    warehouse.dbt_build(END, paths, full_refresh=True)
+                land.land_platform(platform, day, paths)
+    build.dbt_build(END, paths, full_refresh=True)
     spark_env = {**os.environ, "KOLPIPE_HOME": str(work), "KOLPIPE_LANDING": str(paths.landing)}
     result = subprocess.run(
         [str(PROJECT_ROOT / "spark" / "build.sh"), "--exclude-resource-type", "test",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kolpipe.sandbox.world import (
+from kolpipe_tools.sandbox.world import (
     BOT_COMMENTS,
     GENERIC_COMMENTS,
     UNSAFE_PHRASES,

@@ -11,7 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from kolpipe.config import PLATFORMS, PROJECT_ROOT, Paths
+from kolpipe.core.paths import PLATFORMS, PROJECT_ROOT, Paths
 
 DAG_ID = "kol_daily"
 # Requests in flight per platform API; an Airflow pool caps the extract tasks.
@@ -48,12 +48,12 @@ def _airflow(args: list[str], env: dict[str, str], log_file: Path) -> subprocess
 def pools() -> dict[str, dict]:
     """The Airflow pools, in `airflow pools import` form: one per platform API, and the
     warehouse's single writer. The compose init service imports the same."""
-    from kolpipe import dbt_tasks
+    from kolpipe.build import cosmos
 
     definitions = {f"kol_{platform}_api": {"slots": POOL_SLOTS, "include_deferred": False,
                                            "description": f"concurrent {platform} API extraction"}
                    for platform in PLATFORMS}
-    definitions[dbt_tasks.WAREHOUSE_POOL] = {
+    definitions[cosmos.WAREHOUSE_POOL] = {
         "slots": 1, "include_deferred": False,
         "description": "DuckDB has one writer: one task at a time"}
     return definitions
@@ -62,9 +62,9 @@ def pools() -> dict[str, dict]:
 def prepare(paths: Paths) -> None:
     """Write the dbt manifest the DAG renders from; create or migrate the metadata database;
     create the pools (one per platform API, one single-writer pool for the warehouse)."""
-    from kolpipe import warehouse
+    from kolpipe import build
 
-    warehouse.parse(paths)
+    build.parse(paths)
     env = airflow_env(paths)
     log_file = paths.home / "logs" / "airflow-setup.log"
     if _airflow(["db", "migrate"], env, log_file).returncode != 0:

@@ -7,7 +7,7 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 
-from kolpipe.config import paths as default_paths
+from kolpipe.core.paths import paths as default_paths
 
 log = logging.getLogger(__name__)
 
@@ -17,55 +17,55 @@ def _day(moment: datetime | date) -> date:
 
 
 def land_registry(moment: datetime) -> int:
-    from kolpipe import extract
+    from kolpipe import land
 
-    return extract.land_registry(_day(moment))
+    return land.land_registry(_day(moment))
 
 
 def extract(platform: str, moment: datetime) -> dict:
-    from kolpipe import extract as extraction
+    from kolpipe import land
 
-    summary = extraction.extract_platform(platform, _day(moment))
+    summary = land.land_platform(platform, _day(moment))
     return {k: summary[k] for k in ("rows", "quarantined", "api_calls", "quota_units")}
 
 
 def check_raw(platform: str, moment: datetime) -> dict:
-    from kolpipe import quality
+    from kolpipe import validate
 
-    result = quality.validate_landed(platform, _day(moment))
-    quality.raise_if_failed(result)
+    result = validate.validate_landed(platform, _day(moment))
+    validate.raise_if_failed(result)
     return {"passed": result.passed, "quarantined": result.quarantined_total}
 
 
 def raw_ready(moment: datetime, task_states: dict[str, str | None]) -> dict:
-    from kolpipe import freshness
+    from kolpipe.validate import freshness
 
     return freshness.raw_ready(_day(moment), task_states)
 
 
 def score_followers(moment: datetime) -> dict:
     """Score the landed follower samples with the fake-follower classifier, for the signals."""
-    from kolpipe import gate
+    from kolpipe.score import followers
 
-    return gate.score_follower_samples(_day(moment))
+    return followers.score_follower_samples(_day(moment))
 
 
 def gate_accounts(moment: datetime, run_id: str | None = None) -> dict:
     """Judge every account on the date's signals; alert on accounts newly failed or sent to
     review (an account gated yesterday for the same reasons is not alerted again)."""
-    from kolpipe import alerts, gate, warehouse
-    from kolpipe.config import PLATFORMS
+    from kolpipe import build, gate, notify
+    from kolpipe.core.paths import PLATFORMS
 
     day = _day(moment)
-    warehouse.release_warehouse()
+    build.release_warehouse()
     result = gate.run_gate(day)
     newly_gated = newly_gated_rows(result.verdict_rows, gate.verdicts_root(default_paths()), day)
     for platform in PLATFORMS:
-        alert = alerts.alert_for_gated_accounts(
+        alert = notify.alert_for_gated_accounts(
             day, platform, [row for row in newly_gated if row["platform"] == platform],
             where_to_look=[str(result.result_path), str(result.verdicts_path)], run_id=run_id)
         if alert:
-            alerts.send(alert)
+            notify.send(alert)
     return {"counts": result.counts, "newly_gated": len(newly_gated)}
 
 
@@ -74,7 +74,7 @@ def newly_gated_rows(rows: list[dict], verdicts_root: Path, day: date) -> list[d
     partition before `day` (an account gated again for the same reasons is not news)."""
     import pyarrow.parquet as pq
 
-    from kolpipe.alerts import GATED_VERDICTS
+    from kolpipe.notify import GATED_VERDICTS
 
     earlier = sorted(p for p in verdicts_root.glob("dt=*") if p.name < f"dt={day.isoformat()}")
     previous = {}
@@ -86,13 +86,12 @@ def newly_gated_rows(rows: list[dict], verdicts_root: Path, day: date) -> list[d
 
 
 def publish(moment: datetime) -> dict:
-    from kolpipe import warehouse
 
-    return warehouse.publish(_day(moment))
+    return publish.publish(_day(moment))
 
 
 def summarize(moment: datetime) -> dict:
-    from kolpipe import summary
+    from kolpipe.report import summary
 
     report = summary.day_summary(_day(moment))
     log.info("%s", summary.render([report]))

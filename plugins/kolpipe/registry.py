@@ -9,10 +9,17 @@ from pathlib import Path
 
 import yaml
 
-from kolpipe.config import PLATFORMS
-from kolpipe.platforms.base import RegistryAccount
+from kolpipe.core.paths import PLATFORMS
 
 REQUIRED = ("kol_id", "display_name", "niche")
+
+
+@dataclass(frozen=True)
+class RegistryAccount:
+    kol_id: str
+    platform: str
+    account_id: str
+    handle: str
 
 
 class RegistryError(ValueError):

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from kolpipe.config import DBT_PROJECT_DIR
+
+from kolpipe.core.paths import DBT_PROJECT_DIR
 
 
 def _run_dbt(work: Path, landing: Path, warehouse: Path, *args: str,

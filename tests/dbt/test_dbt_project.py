@@ -13,8 +13,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from kolpipe.config import PLATFORMS
-from kolpipe.landing_schema import REGISTRY_SCHEMA, entities, schema
+
+from kolpipe.core.fields import REGISTRY_SCHEMA, entities, schema
+from kolpipe.core.paths import PLATFORMS
 
 DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(10)]
 MART_TABLES = ("dim_account", "dim_kol", "fct_posts", "fct_account_daily", "kol_performance",

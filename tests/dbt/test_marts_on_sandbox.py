@@ -16,11 +16,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from kolpipe import extract, registry
-from kolpipe.config import PLATFORMS, Paths
-from kolpipe.sandbox.serve import running_sandbox
-from kolpipe.sandbox.server import connections
-from kolpipe.sandbox.world import World
+
+from kolpipe import land, registry
+from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe_tools.sandbox.serve import running_sandbox
+from kolpipe_tools.sandbox.server import connections
+from kolpipe_tools.sandbox.world import World
 
 END = date(2026, 11, 22)
 DAYS = [END - timedelta(days=n) for n in reversed(range(32))]
@@ -47,9 +48,9 @@ class Runs:
 
 def _land(paths: Paths, days: list[date]) -> None:
     for day in days:
-        extract.land_registry(day, paths)
+        land.land_registry(day, paths)
         for platform in PLATFORMS:
-            extract.extract_platform(platform, day, paths)
+            land.land_platform(platform, day, paths)
 
 
 @pytest.fixture(scope="module")

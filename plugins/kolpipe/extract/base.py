@@ -1,0 +1,136 @@
+"""What every platform client returns: typed rows per entity, quarantined records with their
+reason, and the accounts that could not be extracted and why."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Callable
+
+from kolpipe.core.fields import ENTITIES, SAMPLE_ENTITIES, entities
+from kolpipe.extract.http import AccountError, CallStats
+from kolpipe.registry import RegistryAccount
+
+# Posts are re-observed daily for this many days after publication, long enough to read each
+# post's metrics at the fixed age of 7 days used by the marts.
+POST_WINDOW_DAYS = 14
+# Samples stay small and bounded so they cost a fixed number of calls per account-day: the
+# first page of followers (the newest ones, where bought followers show first), and the
+# newest comments of the posts published in the last few days (when most comments arrive).
+FOLLOWER_SAMPLE_SIZE = 100
+COMMENT_SAMPLE_DAYS = 2
+COMMENTS_PER_POST = 50
+
+
+@dataclass
+class Extraction:
+    platform: str
+    logical_date: date
+    extracted_at: datetime
+    rows: dict[str, list[dict]] = field(
+        default_factory=lambda: {e: [] for e in ENTITIES + SAMPLE_ENTITIES})
+    quarantine: list[dict] = field(default_factory=list)
+    account_errors: list[dict] = field(default_factory=list)
+    # Samples that could not be read for an account whose profile and posts did land
+    # (comments turned off, followers list hidden): recorded, not an account failure.
+    sample_gaps: list[dict] = field(default_factory=list)
+    stats: CallStats = field(default_factory=CallStats)
+
+    @property
+    def window_start(self) -> datetime:
+        first_day = self.logical_date - timedelta(days=POST_WINDOW_DAYS - 1)
+        return datetime.combine(first_day, time(0), tzinfo=UTC)
+
+    @property
+    def window_end(self) -> datetime:
+        return datetime.combine(self.logical_date + timedelta(days=1), time(0), tzinfo=UTC)
+
+    def add(self, entity: str, account_id: str, item: Any,
+            parse: Callable[[Any], dict]) -> dict | None:
+        """Parse one payload item into a typed row; a record that does not parse goes to
+        quarantine with the reason instead of being dropped."""
+        payload = json.dumps(item, ensure_ascii=False, sort_keys=True, default=str)
+        try:
+            native = parse(item)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            self.quarantine.append({
+                "platform": self.platform, "entity": entity, "account_id": account_id,
+                "reason": f"unparseable {entity} record: {type(exc).__name__}: {exc}",
+                "logical_date": self.logical_date, "extracted_at": self.extracted_at,
+                "raw_payload": payload,
+            })
+            return None
+        row = {"account_id": account_id, **native, "logical_date": self.logical_date,
+               "extracted_at": self.extracted_at, "raw_payload": payload}
+        self.rows[entity].append(row)
+        return row
+
+    def add_post(self, account_id: str, item: Any, parse_post: Callable[[Any], dict],
+                 parse_metrics: Callable[[Any], dict]) -> tuple[dict, dict] | None:
+        """A post item yields the post's attributes and today's observation of its metrics;
+        returns both rows, or None when either went to quarantine."""
+        post = self.add("posts", account_id, item, parse_post)
+        if post is None:
+            return None
+        metrics = self.add("post_metrics", account_id, item, parse_metrics)
+        return None if metrics is None else (post, metrics)
+
+    def wants_comments(self, published_at: datetime) -> bool:
+        """Whether a post is young enough for today's comment sample."""
+        first_day = self.logical_date - timedelta(days=COMMENT_SAMPLE_DAYS - 1)
+        return datetime.combine(first_day, time(0), tzinfo=UTC) <= published_at < self.window_end
+
+    def in_window(self, published_at: datetime) -> bool:
+        return self.window_start <= published_at < self.window_end
+
+    def add_sample(self, entity: str, account_id: str, read_page: Callable[[], list],
+                   parse: Callable[[Any], dict], gap_prefix: str = "") -> None:
+        """One page of a follower or comment sample: its items land like any record, and a
+        page the platform refuses for this account (an AccountError: comments turned off,
+        followers hidden) becomes a sample gap instead of an account failure."""
+        try:
+            items = read_page()
+        except AccountError as exc:
+            self.sample_gaps.append({"account_id": account_id, "entity": entity,
+                                     "message": f"{gap_prefix}{exc}"})
+            return
+        for item in items:
+            self.add(entity, account_id, item, parse)
+
+    def account_failed(self, account: RegistryAccount, kind: str, message: str) -> None:
+        self.account_errors.append({"kol_id": account.kol_id, "account_id": account.account_id,
+                                    "handle": account.handle, "kind": kind, "message": message})
+
+    def summary(self) -> dict:
+        return {
+            "platform": self.platform,
+            "logical_date": self.logical_date.isoformat(),
+            "extracted_at": self.extracted_at.isoformat(),
+            "rows": {entity: len(rows) for entity, rows in self.rows.items()
+                     if entity in entities(self.platform)},
+            "quarantined": len(self.quarantine),
+            "account_errors": self.account_errors,
+            "sample_gaps": self.sample_gaps,
+            "api_calls": self.stats.calls,
+            "retries": self.stats.retries,
+            "throttled": self.stats.throttled,
+            "quota_units": self.stats.quota_units,
+        }
+
+
+def count(value: Any) -> int | None:
+    """A platform count as an int; None stays None (hidden or not returned). Placeholders such
+    as -1 for a hidden like count become None so they never reach a rate."""
+    if value is None:
+        return None
+    number = int(value)
+    return None if number < 0 else number
+
+
+def parse_time(value: str) -> datetime:
+    """ISO 8601 with Z or an offset, as Instagram, YouTube and X send it."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp without a time zone: {value!r}")
+    return parsed.astimezone(UTC)

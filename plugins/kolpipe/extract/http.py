@@ -1,0 +1,153 @@
+"""The one HTTP core every platform client uses: connection settings, retries, rate limits,
+call and quota counting, and errors that name the account and the fix.
+
+Retriable: 429 (honouring Retry-After), 5xx, timeouts and unparseable bodies; each retry waits
+exponentially with full jitter. Other 4xx are fatal for the request and are classified by the
+platform module into account-level errors (private, deleted, renamed) or platform-level errors
+(bad token, too little access).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import httpx
+
+from kolpipe.core import connections
+from kolpipe.core.connections import Connection
+
+log = logging.getLogger(__name__)
+# httpx logs every URL at INFO, and some platforms take the token as a query parameter.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+RETRIABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+class PlatformError(Exception):
+    """The whole platform cannot be extracted (bad token, too little access, outage)."""
+
+
+class AccountError(Exception):
+    """One account cannot be extracted; the others carry on. `kind` is a reason code."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def connection(platform: str) -> Connection:
+    """The platform's connection `kol_<platform>`; a missing or unreadable one stops the
+    platform with the fix in the message."""
+    try:
+        return connections.read(f"kol_{platform}")
+    except connections.ConnectionMissing as exc:
+        raise PlatformError(f"{platform}: {exc}") from exc
+
+
+@dataclass
+class CallStats:
+    calls: int = 0
+    retries: int = 0
+    quota_units: int = 0
+    throttled: int = 0
+
+
+class ApiClient:
+    """httpx with retries, rate-limit handling and counting. `sleep` and `transport` are
+    injectable so tests of rate limiting never wait and tests can answer with recorded
+    responses (httpx.MockTransport)."""
+
+    def __init__(self, conn: Connection, *, auth: str = "bearer", token_param: str = "access_token",
+                 max_retries: int = 5, timeout: float = 20.0, as_of: str | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 transport: httpx.BaseTransport | None = None):
+        self.conn = conn
+        self.stats = CallStats()
+        self.max_retries = int(conn.extra.get("max_retries", max_retries))
+        self._sleep = sleep
+        self._random = random.Random(0)
+        self._auth = auth
+        self._token_param = token_param
+        headers = {"User-Agent": "kolpipe/0.1"}
+        if auth == "bearer":
+            headers["Authorization"] = f"Bearer {conn.token}"
+        if conn.extra.get("sandbox") and as_of:
+            # The sandbox serves the world as it was on the logical date; real APIs ignore this.
+            headers["X-Sandbox-As-Of"] = as_of
+        self._http = httpx.Client(base_url=conn.base_url.rstrip("/") + "/", headers=headers,
+                                  timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, method: str, path: str, *, params: dict | None = None,
+                json_body: dict | None = None, quota_units: int = 1,
+                on_error: Callable[[httpx.Response], None] | None = None) -> Any:
+        """One API call with retries. Returns the decoded JSON body. `on_error` turns a
+        non-retriable error response into a specific AccountError or PlatformError."""
+        params = dict(params or {})
+        if self._auth == "param":
+            params[self._token_param] = self.conn.token
+        where = f"{self.conn.platform} {method} /{path.lstrip('/')}"
+        for attempt in range(self.max_retries + 1):
+            self.stats.calls += 1
+            self.stats.quota_units += quota_units
+            try:
+                response = self._http.request(method, path.lstrip("/"), params=params,
+                                              json=json_body)
+            except httpx.TransportError as exc:
+                self._retry_or_raise(attempt, where, f"{type(exc).__name__}", None)
+                continue
+            if response.status_code in RETRIABLE_STATUS:
+                if response.status_code == 429:
+                    self.stats.throttled += 1
+                self._retry_or_raise(attempt, where, f"HTTP {response.status_code}",
+                                     response.headers.get("Retry-After"))
+                continue
+            if response.status_code >= 400:
+                if on_error is not None:
+                    on_error(response)
+                raise PlatformError(f"{where}: HTTP {response.status_code}: "
+                                    f"{_redact(response.text[:300], self.conn.token)}")
+            self._respect_remaining_quota(response)
+            try:
+                return response.json()
+            except ValueError:
+                self._retry_or_raise(attempt, where, "malformed JSON body", None)
+        raise AssertionError("unreachable")
+
+    def _retry_or_raise(self, attempt: int, where: str, what: str, retry_after: str | None) -> None:
+        if attempt >= self.max_retries:
+            raise PlatformError(f"{where}: {what}, still failing after {attempt + 1} attempts")
+        self.stats.retries += 1
+        if retry_after is not None and retry_after.strip().isdigit():
+            delay = float(retry_after)
+        else:
+            delay = self._random.uniform(0, min(30.0, 0.5 * 2**attempt))
+        log.info("%s: %s, retry %d in %.1fs", where, what, attempt + 1, delay)
+        self._sleep(delay)
+
+    def _respect_remaining_quota(self, response: httpx.Response) -> None:
+        """X sends x-rate-limit-remaining/-reset; others send similar. Wait out an empty window
+        instead of walking into a 429."""
+        remaining = response.headers.get("x-rate-limit-remaining")
+        reset = response.headers.get("x-rate-limit-reset")
+        if remaining == "0" and reset and reset.isdigit():
+            delay = max(0.0, int(reset) - time.time())
+            if delay > 0:
+                log.info("%s: rate-limit window empty, waiting %.1fs", self.conn.platform, delay)
+                self._sleep(min(delay, 900.0))
+
+
+def _redact(text: str, token: str) -> str:
+    return text.replace(token, "***") if token else text
