@@ -48,7 +48,7 @@ test: install install-system install-spark
 # then the warehouse, extraction and DAG-parse figures; writes bench/results/latest.{json,md}.
 # BENCH_ARGS=--quick for a 500-account, 30-day run.
 bench: install
-	$(VENV)/bin/python -m kolpipe.bench $(BENCH_ARGS)
+	$(VENV)/bin/python -m kolpipe_tools.bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check plugins dags tests
