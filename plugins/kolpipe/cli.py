@@ -182,7 +182,7 @@ def run_through_airflow(days: list[date], paths: Paths) -> int:
 
     for day in days:
         progress(f"airflow dags test {local_airflow.DAG_ID} {day} ...")
-        ok, seconds, log_file = local_airflow.dags_test(day, paths)
+        ok, seconds, log_file = local_airflow.dags_test(day, paths, show=progress)
         progress(f"  {'succeeded' if ok else 'FAILED'} in {seconds:.0f}s (log: {log_file})")
         if not ok:
             print("\n".join(log_file.read_text(errors="replace").splitlines()[-40:]))

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -76,13 +77,82 @@ def prepare(paths: Paths) -> None:
         raise RuntimeError(f"airflow pools import failed; see {log_file}")
 
 
-def dags_test(logical_date: date, paths: Paths) -> tuple[bool, float, Path]:
-    """Run the DAG for one date in-process; returns success, seconds and the log file."""
+def dags_test(logical_date: date, paths: Paths,
+              show: Callable[[str], None] | None = None) -> tuple[bool, float, Path]:
+    """Run the DAG for one date in-process; returns success, seconds and the log file. While
+    it runs, `show` gets a line for each task as it finishes, with its state and duration
+    (read from the metadata database: `airflow dags test` logs task ids unevenly)."""
     log_file = paths.home / "logs" / f"airflow-dags-test-{logical_date.isoformat()}.log"
     log_file.unlink(missing_ok=True)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    env = airflow_env(paths)
+    watcher = TaskWatcher(paths.home / "airflow" / "airflow.db")
     started = time.monotonic()
-    result = _airflow(["dags", "test", DAG_ID, logical_date.isoformat()], airflow_env(paths),
-                      log_file)
+    with log_file.open("a") as log:
+        log.write(f"\n$ airflow dags test {DAG_ID} {logical_date.isoformat()}\n")
+        log.flush()
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID,
+             logical_date.isoformat()], env=env, stdout=log, stderr=subprocess.STDOUT)
+        while process.poll() is None:
+            time.sleep(POLL_SECONDS)
+            for line in watcher.finished_since_last_call():
+                (show or _ignore)(line)
+        for line in watcher.finished_since_last_call():
+            (show or _ignore)(line)
     text = log_file.read_text(errors="replace")
-    ok = result.returncode == 0 and "state=failed" not in text.replace(" ", "")
+    ok = process.returncode == 0 and "state=failed" not in text.replace(" ", "")
     return ok, time.monotonic() - started, log_file
+
+
+POLL_SECONDS = 1.0
+FINISHED_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
+
+
+def _ignore(line: str) -> None:
+    pass
+
+
+class TaskWatcher:
+    """The tasks of the DAG runs created after it was made, as they finish: reads the SQLite
+    metadata database read-only, so it never blocks Airflow's writes."""
+
+    def __init__(self, database: Path):
+        self.database = database
+        self.known_runs = self._query("select coalesce(max(id), 0) from dag_run",
+                                      ())[0][0] if database.exists() else 0
+        self.reported: set[tuple[str, int]] = set()
+
+    def _query(self, sql: str, params: tuple) -> list[tuple]:
+        import sqlite3
+
+        try:
+            with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=1) as con:
+                return con.execute(sql, params).fetchall()
+        except sqlite3.Error:  # not created yet, or locked by a write: try at the next poll
+            return []
+
+    def finished_since_last_call(self) -> list[str]:
+        rows = self._query(
+            "select ti.task_id, ti.map_index, ti.state, ti.start_date, ti.end_date, "
+            "(select count(*) from task_instance t where t.run_id = ti.run_id) "
+            "from task_instance ti join dag_run r on r.run_id = ti.run_id "
+            f"where r.id > ? and ti.state in ({', '.join('?' * len(FINISHED_STATES))}) "
+            "order by ti.end_date, ti.task_id", (self.known_runs, *FINISHED_STATES))
+        lines = []
+        for task_id, map_index, state, start, end, total in rows:
+            if (task_id, map_index) in self.reported:
+                continue
+            self.reported.add((task_id, map_index))
+            lines.append(f"  [{len(self.reported):>3}/{total}] {task_id:<55} {state:<8} "
+                         f"{_seconds(start, end)}")
+        return lines
+
+
+def _seconds(start: str | None, end: str | None) -> str:
+    from datetime import datetime
+
+    if not start or not end:
+        return ""
+    took = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    return f"{took.total_seconds():6.1f}s"
