@@ -26,19 +26,19 @@ def checksums(warehouse: Path) -> list[str]:
     import duckdb
 
     con = duckdb.connect(str(warehouse), read_only=True)
-    relations = con.sql(
+    relations = con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = current_database() order by all").fetchall()
     lines = []
     for schema, name in relations:
-        columns = con.sql(
+        columns = con.execute(
             "select column_name, data_type from information_schema.columns "
             "where table_schema = ? and table_name = ? order by ordinal_position",
-            params=[schema, name]).fetchall()
+            [schema, name]).fetchall()
         parts = [f"printf('%.12g', \"{c}\")" if t in FLOAT_TYPES else f"\"{c}\"::varchar"
                  for c, t in columns]
         row = " || '|' || ".join(f"coalesce({p}, '∅')" for p in parts)
-        rows, digest = con.sql(
+        rows, digest = con.execute(
             f'select count(*), coalesce(sum(hash({row})::hugeint), 0) '
             f'from "{schema}"."{name}"').fetchone()
         lines.append(f"{schema}.{name}\t{rows}\t{digest}")
