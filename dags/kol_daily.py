@@ -1,9 +1,9 @@
 """
 ### KOL daily pipeline
 
-Registry → extract (one task per platform) → land → validate raw (GX) → score follower samples
-→ dbt build (one task per model, Cosmos) → account gate (GX) → gated marts → publish → summary;
-alerts on failure.
+Registry → extract (one task per platform) → land → validate raw (GX) → stage and score the
+follower samples → dbt build (one task per model, Cosmos) → account gate (GX) → gated marts →
+publish → summary; alerts on failure.
 The logical date is the day whose end-of-day state is extracted: the run for day D covers the
 data interval [D, D+1) and starts at D+1 00:00 UTC. Every task is idempotent for its date:
 reruns and backfills replace, never append.
@@ -81,10 +81,15 @@ def kol_daily():
 
     from kolpipe.build import cosmos
     from kolpipe.core.paths import PLATFORMS
+    from kolpipe.score.followers import STAGED_SAMPLES
 
     registry = land_registry()
     ready = raw_ready()
-    build = cosmos.task_group("warehouse", exclude=[f"tag:{cosmos.GATED_TAG}"])
+    # The follower samples are staged first: the scorer reads them, the rest of the build
+    # reads its scores.
+    samples = cosmos.task_group("follower_samples", select=list(STAGED_SAMPLES))
+    build = cosmos.task_group("warehouse",
+                              exclude=[f"tag:{cosmos.GATED_TAG}", *STAGED_SAMPLES])
     gated = cosmos.task_group("gated_marts", select=[f"tag:{cosmos.GATED_TAG}"])
     for platform in PLATFORMS:
 
@@ -101,7 +106,8 @@ def kol_daily():
             return pipeline.check_raw(platform, logical_date)
 
         registry >> extract() >> check_raw() >> ready
-    ready >> score_followers() >> build >> gate_accounts() >> gated >> publish() >> summarize()
+    ready >> samples >> score_followers() >> build
+    build >> gate_accounts() >> gated >> publish() >> summarize()
 
 
 kol_daily()

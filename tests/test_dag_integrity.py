@@ -90,15 +90,21 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     gated = {m["name"] for m in models if cosmos.GATED_TAG in m["tags"]}
     ungated = {m["name"] for m in models} - gated
     assert gated >= {"approved_kols", "account_verdicts"}
-    dbt_task_ids = {t for t in dag.task_ids if t.startswith(("warehouse.", "gated_marts."))}
-    assert {f"warehouse.{m}_model_build" for m in ungated} <= dbt_task_ids
+    dbt_task_ids = {t for t in dag.task_ids
+                    if t.startswith(("follower_samples.", "warehouse.", "gated_marts."))}
+    staged = {"stg_x__follower_samples", "stg_weibo__follower_samples"}
+    assert {f"warehouse.{m}_model_build" for m in ungated - staged} <= dbt_task_ids
     assert {f"gated_marts.{m}_model_build" for m in gated} <= dbt_task_ids
     assert all(dag.get_task(t).pool == cosmos.WAREHOUSE_POOL for t in dbt_task_ids)
     # Staging waits for the raw checks; the gate for the signals; the gated marts for the gate;
     # publish for every mart.
     assert "score_followers" in dag.get_task("warehouse.stg_x__accounts_model_build"
                                              ).upstream_task_ids
-    assert dag.get_task("score_followers").upstream_task_ids == {"raw_ready"}
+    # The scorer reads the staged follower samples, built after the raw checks.
+    staged = {f"follower_samples.stg_{p}__follower_samples_model_build" for p in ("x", "weibo")}
+    assert dag.get_task("score_followers").upstream_task_ids == staged
+    assert all(dag.get_task(t).upstream_task_ids == {"raw_ready"} for t in staged)
+    assert not any(t.startswith("warehouse.stg_x__follower_samples") for t in dbt_task_ids)
     assert "warehouse.int_account_signals_daily_model_build" in dag.get_task(
         "gate_accounts").upstream_task_ids
     assert "gate_accounts" in dag.get_task("gated_marts.account_verdicts_model_build"

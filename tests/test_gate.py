@@ -100,7 +100,9 @@ def test_comment_uniformity_and_fake_follower_rules():
     assert "where engagement_rate_vs_expected_for_size > 2" in pod_reason
 
 
+@pytest.mark.slow
 def test_follower_samples_are_scored_per_account():
+    """Through the staging models, where each platform's follower fields are mapped once."""
     from kolpipe.core import fields, files
     from kolpipe.extract import weibo, x
     from kolpipe_tools.sandbox import server
@@ -126,6 +128,9 @@ def test_follower_samples_are_scored_per_account():
         files.write_partition(files.raw_file(paths, platform, "follower_samples", day), rows,
                                 fields.schema(platform, "follower_samples"))
 
+    from kolpipe import build
+
+    build.dbt_build(day, paths, select=" ".join(followers.STAGED_SAMPLES))
     summary = followers.score_follower_samples(day, paths)
     assert summary["accounts"] == 4 and summary["profiles"] == 400
     assert summary["platforms_without_samples"] == []
@@ -255,8 +260,7 @@ def gated(tmp_path_factory):
         world = World(KOLS, 7, PLANTED_RATES)
         dates = gate_evaluation.window_dates(E2E_END, E2E_DAYS)
         gate_evaluation.land_history(world, dates, paths)
-        for day in dates:
-            followers.score_follower_samples(day, paths)
+        gate_evaluation.score_followers(dates, paths)
         build.dbt_build(E2E_END, paths)
         result = gate.run_gate(E2E_END, paths)
         build.dbt_build(E2E_END, paths, select=f"tag:{gate.GATED_TAG}")

@@ -20,17 +20,29 @@ log = logging.getLogger(__name__)
 
 # A sampled profile counts as fake at this probability; the share of such profiles is the signal.
 FAKE_PROBABILITY_CUTOFF = 0.5
-# How each platform's landed follower fields map to the classifier's profile fields. TikTok is
-# left out: its Research API returns only username and display_name per follower, too little to
-# tell a lurker from a bot (the classifier needs counts and the picture).
-FOLLOWER_FIELDS = {
-    "x": {"username": "username", "full_name": "name", "bio": "description",
-          "is_private": "protected", "posts_count": "tweet_count",
-          "followers_count": "followers_count", "following_count": "following_count"},
-    "weibo": {"username": "screen_name", "full_name": "name", "bio": "description",
-              "is_private": None, "posts_count": "statuses_count",
-              "followers_count": "followers_count", "following_count": "friends_count"},
-}
+# The platforms whose staged follower samples are scored. TikTok is left out: its Research API
+# returns only username and display_name per follower, too little to tell a lurker from a bot
+# (the classifier needs counts and the picture).
+SCORED_PLATFORMS = ("x", "weibo")
+# The dbt models the scorer reads; the DAG builds them before scoring.
+STAGED_SAMPLES = tuple(f"stg_{platform}__follower_samples" for platform in SCORED_PLATFORMS)
+# The staged follower columns (dbt/models/staging/<platform>/stg_<platform>__follower_samples,
+# the one place each platform's fields are mapped) as the classifier's profile fields.
+STAGED_PROFILE = """
+    account_id,
+    coalesce(follower_handle, '') as username,
+    coalesce(follower_display_name, '') as full_name,
+    coalesce(follower_bio, '') as bio,
+    -- Both platforms serve a stock image ("default_profile", "/default/") when there is none.
+    coalesce(profile_image_url, '') <> '' and not contains(profile_image_url, 'default')
+        as has_profile_pic,
+    coalesce(is_protected, false) as is_private,
+    coalesce(trim(follower_url), '') <> '' as has_external_url,
+    posts_count,
+    followers as followers_count,
+    following as following_count
+"""
+COUNTS = ("posts_count", "followers_count", "following_count")
 
 
 def follower_scores_root(paths: Paths) -> Path:
@@ -48,60 +60,34 @@ def follower_score_schema() -> Any:
     ])
 
 
-def follower_profile(platform: str, row: dict[str, Any]) -> dict[str, Any] | None:
-    """The classifier's profile fields from one landed follower row; None when a count is
-    missing (the profile cannot be scored)."""
-    fields = FOLLOWER_FIELDS[platform]
-    counts = {name: row.get(fields[name])
-              for name in ("posts_count", "followers_count", "following_count")}
-    if any(value is None or value < 0 for value in counts.values()):
-        return None
-    picture = row.get("profile_image_url") or ""
-    return {
-        "username": row.get(fields["username"]) or "",
-        "full_name": row.get(fields["full_name"]) or "",
-        "bio": row.get(fields["bio"]) or "",
-        # Both platforms serve a stock image ("default_profile", "/default/") when there is none.
-        "has_profile_pic": bool(picture) and "default" not in picture,
-        "is_private": bool(row.get(fields["is_private"])) if fields["is_private"] else False,
-        "has_external_url": bool((row.get("url") or "").strip()),
-        **counts,
-    }
-
-
 def score_follower_samples(logical_date: date, paths: Paths | None = None) -> dict[str, Any]:
-    """Score the date's landed follower samples (X, Weibo) and write the share of fake-looking
+    """Score the date's staged follower samples (X, Weibo) and write the share of fake-looking
     followers per account to landing/gate/follower_scores/dt=<date>/part-0.parquet.
 
-    Runs after the raw checks and before the first dbt build of the date. Idempotent: a rerun
-    replaces the partition. A platform without a follower-sample partition that day is skipped
-    (not extracted, or no samples): its accounts get no fake-follower evidence."""
+    Runs after dbt's staging models and before the rest of the build, which reads the shares
+    (source gate.follower_scores). Idempotent: a rerun replaces the partition. A platform
+    without follower samples that day (not extracted, or no samples) is skipped: its accounts
+    get no fake-follower evidence."""
+    import duckdb
+
     from kolpipe.core import files
     from kolpipe.score import score_profiles
 
     paths = paths or default_paths()
+    if not paths.warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {paths.warehouse}: build dbt's staging models "
+                                f"for {logical_date} before scoring the follower samples")
     rows, skipped = [], []
-    for platform in FOLLOWER_FIELDS:
-        source = files.raw_file(paths, platform, "follower_samples", logical_date)
-        if not source.exists():
-            skipped.append(platform)
-            continue
-        by_account: dict[str, list[dict]] = {}
-        for row in files.read_partition(source).to_pylist():
-            by_account.setdefault(row["account_id"], []).append(row)
-        for account_id, followers in sorted(by_account.items()):
-            profiles = [p for p in (follower_profile(platform, f) for f in followers) if p]
-            probabilities = score_profiles(profiles) if profiles else []
-            fake = sum(p >= FAKE_PROBABILITY_CUTOFF for p in probabilities)
-            rows.append({
-                "account_key": f"{platform}:{account_id}", "platform": platform,
-                "account_id": account_id, "logical_date": logical_date,
-                "followers_sampled": len(followers), "followers_scored": len(probabilities),
-                "fake_followers": fake,
-                "fake_follower_share": fake / len(probabilities) if probabilities else None,
-                "mean_fake_probability": (sum(probabilities) / len(probabilities)
-                                          if probabilities else None),
-            })
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        for platform in SCORED_PLATFORMS:
+            samples = con.execute(
+                f"select {STAGED_PROFILE} from staging.stg_{platform}__follower_samples "
+                "where observed_date = ? order by account_id", [logical_date])
+            columns = [column[0] for column in samples.description]
+            followers = [dict(zip(columns, row, strict=True)) for row in samples.fetchall()]
+            if not followers:
+                skipped.append(platform)
+            rows += _account_scores(platform, logical_date, followers, score_profiles)
     path = files.partition_file(follower_scores_root(paths), logical_date)
     files.write_partition(path, rows, follower_score_schema())
     log.info("follower scores %s: %d accounts scored; no follower samples from %s",
@@ -109,3 +95,29 @@ def score_follower_samples(logical_date: date, paths: Paths | None = None) -> di
     return {"logical_date": logical_date.isoformat(), "accounts": len(rows),
             "profiles": sum(r["followers_scored"] for r in rows),
             "platforms_without_samples": skipped, "path": str(path)}
+
+
+def _account_scores(platform: str, logical_date: date, followers: list[dict],
+                    score_profiles: Any) -> list[dict[str, Any]]:
+    """One row per account: followers sampled, scored (a follower with a missing count cannot
+    be scored) and the share that look fake."""
+    import math
+
+    by_account: dict[str, list[dict]] = {}
+    for follower in followers:
+        by_account.setdefault(follower.pop("account_id"), []).append(follower)
+    rows = []
+    for account_id, sampled in sorted(by_account.items()):
+        profiles = [f for f in sampled if all(f[count] is not None for count in COUNTS)]
+        probabilities = score_profiles(profiles) if profiles else []
+        fake = sum(p >= FAKE_PROBABILITY_CUTOFF for p in probabilities)
+        rows.append({
+            "account_key": f"{platform}:{account_id}", "platform": platform,
+            "account_id": account_id, "logical_date": logical_date,
+            "followers_sampled": len(sampled), "followers_scored": len(probabilities),
+            "fake_followers": fake,
+            "fake_follower_share": fake / len(probabilities) if probabilities else None,
+            "mean_fake_probability": (math.fsum(probabilities) / len(probabilities)
+                                      if probabilities else None),
+        })
+    return rows

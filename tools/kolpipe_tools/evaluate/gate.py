@@ -194,13 +194,22 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def score_followers(dates: list[date], paths: Paths) -> None:
+    """Stage the follower samples (the scorer reads dbt's staging models), score every day."""
+    from kolpipe import build
+    from kolpipe.score import followers
+
+    build.dbt_build(dates[-1], paths, select=" ".join(followers.STAGED_SAMPLES))
+    for day in dates:
+        followers.score_follower_samples(day, paths)
+
+
 def run_benchmark(paths: Paths, *, kols: int = 200, seed: int = 7, end: date = DEFAULT_END,
                   window_days: int = DEFAULT_WINDOW_DAYS, reuse_landing: bool = False,
                   ) -> dict[str, Any]:
     """Land the window (unless reusing it), build, gate the last date, score; write the JSON."""
     from kolpipe import build, gate
     from kolpipe.core import files
-    from kolpipe.score import followers
     from kolpipe_tools.sandbox.world import World
 
     world = World(kols, seed)
@@ -213,8 +222,7 @@ def run_benchmark(paths: Paths, *, kols: int = 200, seed: int = 7, end: date = D
         land_history(world, dates, paths)
         files.write_json(landing_record(paths), {"kols": kols, "seed": seed})
     progress(f"scoring follower samples of {len(dates)} days")
-    for day in dates:
-        followers.score_follower_samples(day, paths)
+    score_followers(dates, paths)
     # The first build includes the gated marts too (with the verdicts of earlier runs, if any):
     # the DAG excludes them there, which build.dbt_build cannot express yet.
     progress("dbt build")
