@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from kolpipe import notify
+from kolpipe.core import connections
 from kolpipe.core.paths import paths as default_paths
 from kolpipe.validate import EntityCounts, FailedExpectation, QualityResult, RawDataCheckFailed
 
@@ -116,7 +117,7 @@ def no_channels(monkeypatch):
     for name in CONN_VARS:
         monkeypatch.delenv(name, raising=False)
     # Outside Airflow the lookup falls through to Airflow's own store; make "not there" cheap.
-    monkeypatch.setattr(notify.connections, "read", _env_only_connection)
+    monkeypatch.setattr(connections, "read", _env_only_connection)
 
 
 def _env_only_connection(conn_id: str):

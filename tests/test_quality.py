@@ -18,9 +18,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from kolpipe import validate
-from kolpipe.core import fields
+from kolpipe.core import fields, gx
 from kolpipe.core import paths as core_paths
 from kolpipe.core.fields import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, SAMPLE_ENTITIES, schema
+from kolpipe.core.files import quarantine_file, raw_file
+from kolpipe.core.paths import run_record
 from kolpipe.validate import RawDataCheckFailed, raise_if_failed, validate_landed
 
 DAY = date(2026, 3, 2)
@@ -68,7 +70,7 @@ def landed_rows(platform: str, entity: str, day: date, accounts: int, posts_per_
 
 def write_partition(paths: core_paths.Paths, platform: str, entity: str, day: date,
                     rows: list[dict], table_schema: pa.Schema | None = None) -> Path:
-    path = validate.landed_path(paths, platform, entity, day)
+    path = raw_file(paths, platform, entity, day)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows, schema=table_schema or schema(platform, entity)),
                    path)
@@ -89,7 +91,7 @@ def land(paths: core_paths.Paths, platform: str = "instagram", day: date = DAY, 
                  "language": "en", "platform": platform, "account_id": account_id(platform, n),
                  "handle": f"handle{n}", "logical_date": day}
                 for n in range(accounts if registered is None else registered)]
-    path = validate.registry_snapshot_path(paths, day)
+    path = raw_file(paths, "registry", "accounts", day)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(registry, schema=REGISTRY_SCHEMA), path)
     return rows
@@ -115,7 +117,7 @@ def table_failures(result) -> dict[str, dict]:
 def test_a_clean_partition_passes_with_nothing_quarantined(paths):
     land(paths, day=PREVIOUS_DAY)
     land(paths)
-    before = {e: validate.landed_path(paths, "instagram", e, DAY).read_bytes() for e in ENTITIES}
+    before = {e: raw_file(paths, "instagram", e, DAY).read_bytes() for e in ENTITIES}
 
     result = validate_landed("instagram", DAY)
 
@@ -124,8 +126,8 @@ def test_a_clean_partition_passes_with_nothing_quarantined(paths):
     assert result.skipped_expectations == []
     assert {e: (c.rows_checked, c.rows_quarantined) for e, c in result.entities.items()} == {
         "accounts": (4, 0), "posts": (8, 0), "post_metrics": (8, 0)}
-    assert not validate.quarantine_path(paths, "instagram", DAY).exists()
-    assert {e: validate.landed_path(paths, "instagram", e, DAY).read_bytes()
+    assert not quarantine_file(paths, "instagram", DAY).exists()
+    assert {e: raw_file(paths, "instagram", e, DAY).read_bytes()
             for e in ENTITIES} == before
     written = json.loads((paths.runs / "quality" / "dt=2026-03-02" / "instagram.json").read_text())
     assert written["passed"] is True
@@ -168,17 +170,17 @@ def test_negative_count_and_duplicate_id_are_quarantined(paths):
     assert result.entities["post_metrics"].rows_quarantined == 0
     assert result.quarantined_total == 3
 
-    landed_accounts = read(validate.landed_path(paths, "instagram", "accounts", DAY))
+    landed_accounts = read(raw_file(paths, "instagram", "accounts", DAY))
     assert [r["account_id"] for r in landed_accounts] == [
         "instagram-acc-0", "instagram-acc-2", "instagram-acc-3"]
-    landed_posts = read(validate.landed_path(paths, "instagram", "posts", DAY))
+    landed_posts = read(raw_file(paths, "instagram", "posts", DAY))
     assert [r["id"] for r in landed_posts] == [
         "instagram-post-0", "instagram-post-1", "instagram-post-4", "instagram-post-5",
         "instagram-post-6", "instagram-post-7"]
-    assert pq.read_schema(validate.landed_path(paths, "instagram", "posts", DAY)) == schema(
+    assert pq.read_schema(raw_file(paths, "instagram", "posts", DAY)) == schema(
         "instagram", "posts")
 
-    quarantined = read(validate.quarantine_path(paths, "instagram", DAY))
+    quarantined = read(quarantine_file(paths, "instagram", DAY))
     assert [(r["entity"], r["account_id"], r["reason"], r["raw_payload"]) for r in quarantined] == [
         ("accounts", "instagram-acc-1", "expect_column_values_to_be_between:followers_count",
          '{"row": 1, "entity": "accounts"}'),
@@ -207,7 +209,7 @@ def test_quarantine_keeps_the_landing_stage_rows(paths):
                       "reason": "unparseable timestamp", "logical_date": DAY,
                       "extracted_at": datetime(2026, 3, 3, 0, 5, tzinfo=UTC),
                       "raw_payload": "{}"}
-    path = validate.quarantine_path(paths, "instagram", DAY)
+    path = quarantine_file(paths, "instagram", DAY)
     path.parent.mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist([landing_reject], schema=QUARANTINE_SCHEMA), path)
 
@@ -231,7 +233,7 @@ def test_a_post_dated_after_the_next_day_is_quarantined(paths):
     assert result.passed is True
     assert result.entities["posts"].quarantined_by_reason == {
         "expect_column_values_to_be_between:created_at": 2}
-    assert [r["id"] for r in read(validate.landed_path(paths, "x", "posts", DAY))][:2] == [
+    assert [r["id"] for r in read(raw_file(paths, "x", "posts", DAY))][:2] == [
         "x-post-1", "x-post-3"]
 
 
@@ -337,7 +339,7 @@ def test_a_registered_account_explained_in_the_quarantine_passes(paths):
     private = {"platform": "instagram", "entity": "accounts", "account_id": "instagram-acc-4",
                "reason": "private account", "logical_date": DAY,
                "extracted_at": datetime(2026, 3, 3, 0, 5, tzinfo=UTC), "raw_payload": "{}"}
-    path = validate.quarantine_path(paths, "instagram", DAY)
+    path = quarantine_file(paths, "instagram", DAY)
     path.parent.mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist([private], schema=QUARANTINE_SCHEMA), path)
 
@@ -360,7 +362,7 @@ def test_a_registered_account_explained_by_an_extract_account_error_passes(paths
 
 def test_a_missing_registry_snapshot_fails(paths):
     land(paths)
-    validate.registry_snapshot_path(paths, DAY).unlink()
+    raw_file(paths, "registry", "accounts", DAY).unlink()
 
     result = validate_landed("instagram", DAY)
 
@@ -373,7 +375,7 @@ def test_a_missing_registry_snapshot_fails(paths):
 
 def test_a_missing_partition_fails(paths):
     land(paths)
-    validate.landed_path(paths, "instagram", "post_metrics", DAY).unlink()
+    raw_file(paths, "instagram", "post_metrics", DAY).unlink()
 
     result = validate_landed("instagram", DAY)
 
@@ -389,9 +391,9 @@ def test_rerun_is_idempotent(paths):
     rows["posts"][5]["id"] = rows["posts"][4]["id"]
     write_partition(paths, "instagram", "accounts", DAY, rows["accounts"])
     write_partition(paths, "instagram", "posts", DAY, rows["posts"])
-    files = [validate.landed_path(paths, "instagram", e, DAY) for e in ENTITIES] + [
-        validate.quarantine_path(paths, "instagram", DAY),
-        validate.results_path(paths, "instagram", DAY)]
+    files = [raw_file(paths, "instagram", e, DAY) for e in ENTITIES] + [
+        quarantine_file(paths, "instagram", DAY),
+        run_record(paths, "quality", DAY, "instagram.json")]
 
     first = validate_landed("instagram", DAY)
     after_first = {path: path.read_bytes() for path in files}
@@ -406,9 +408,10 @@ def test_rerun_is_idempotent(paths):
     write_partition(paths, "instagram", "accounts", DAY, rows["accounts"])
     write_partition(paths, "instagram", "posts", DAY, rows["posts"])
     third = validate_landed("instagram", DAY)
-    assert len(read(validate.quarantine_path(paths, "instagram", DAY))) == 3
+    assert len(read(quarantine_file(paths, "instagram", DAY))) == 3
     assert third.to_dict() == first.to_dict()
-    assert validate.results_path(paths, "instagram", DAY).read_bytes() == after_first[files[-1]]
+    results = run_record(paths, "quality", DAY, "instagram.json")
+    assert results.read_bytes() == after_first[files[-1]]
 
 
 # --- the suites themselves -------------------------------------------------------------------
@@ -417,7 +420,7 @@ def test_rerun_is_idempotent(paths):
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_every_suite_loads_and_covers_its_table(platform, entity):
     rules = validate.load_rules(platform, entity)
-    validate.build_suite(rules)  # every expectation and its kwargs are valid GX 1.x
+    gx.build_suite(rules)  # every expectation and its kwargs are valid GX 1.x
 
     table = schema(platform, entity)
     assert {r.column for r in rules if r.column} <= set(table.names)

@@ -19,7 +19,7 @@ from pathlib import Path
 from kolpipe import registry
 from kolpipe.core import files
 from kolpipe.core.fields import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, entities, schema
-from kolpipe.core.paths import Paths
+from kolpipe.core.paths import Paths, run_record
 from kolpipe.core.paths import paths as default_paths
 from kolpipe.extract.base import Extraction
 from kolpipe.extract.http import Connection, PlatformError, connection
@@ -109,7 +109,7 @@ def _extraction_time(logical_date: date) -> datetime:
 
 
 def _summary_file(paths: Paths, platform: str, logical_date: date):
-    return paths.runs / "extract" / f"dt={logical_date.isoformat()}" / f"{platform}.json"
+    return run_record(paths, "extract", logical_date, f"{platform}.json")
 
 
 class Checkpoint:

@@ -86,6 +86,7 @@ def newly_gated_rows(rows: list[dict], verdicts_root: Path, day: date) -> list[d
 
 
 def publish(moment: datetime) -> dict:
+    from kolpipe import publish
 
     return publish.publish(_day(moment))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -53,6 +54,27 @@ class Paths:
 
 def paths() -> Paths:
     return Paths(Path(os.environ.get("KOLPIPE_HOME", PROJECT_ROOT / "var")).resolve())
+
+
+# Run records: every stage's JSON record of a date is named here, nowhere else.
+#   runs/extract/dt=<date>/<platform>.json   what was extracted and landed (land)
+#   runs/quality/dt=<date>/<platform>.json   the raw-data check results (validate)
+#   runs/freshness/dt=<date>.json            the platforms landed and stale (validate.freshness)
+#   runs/gate/dt=<date>/result.json          the gate's counts and reasons (gate)
+#   runs/alerts/dt=<date>/<alert>.json       one record per alert sent (notify)
+#   runs/summary/dt=<date>.json              the day's summary (report)
+
+def run_records(paths: Paths, stage: str, logical_date: date) -> Path:
+    """The folder of a stage's run records for a date: runs/<stage>/dt=<date>/."""
+    return paths.runs / stage / f"dt={logical_date.isoformat()}"
+
+
+def run_record(paths: Paths, stage: str, logical_date: date, name: str | None = None) -> Path:
+    """runs/<stage>/dt=<date>/<name>; without a name, the stage's one record of the date,
+    runs/<stage>/dt=<date>.json."""
+    if name is None:
+        return paths.runs / stage / f"dt={logical_date.isoformat()}.json"
+    return run_records(paths, stage, logical_date) / name
 
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"

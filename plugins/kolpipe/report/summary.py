@@ -9,11 +9,9 @@ from datetime import date
 from pathlib import Path
 
 from kolpipe.core.files import write_json
-from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.core.paths import PLATFORMS, Paths, run_record
 from kolpipe.core.paths import paths as default_paths
-from kolpipe.gate import result_path as gate_result_path
 from kolpipe.publish import MARTS_SCHEMA
-from kolpipe.validate.freshness import record_path as freshness_record_path
 
 
 def _read(path: Path) -> dict | None:
@@ -22,13 +20,12 @@ def _read(path: Path) -> dict | None:
 
 def day_summary(logical_date: date, paths: Paths | None = None) -> dict:
     paths = paths or default_paths()
-    day = f"dt={logical_date.isoformat()}"
     report: dict = {"date": logical_date.isoformat(), "platforms": {}, "rows_landed": 0,
                     "quarantined": 0, "account_problems": {}, "api_calls": 0, "quota_units": 0}
     problems: Counter = Counter()
     for platform in PLATFORMS:
-        extract = _read(paths.runs / "extract" / day / f"{platform}.json") or {}
-        checks = _read(paths.runs / "quality" / day / f"{platform}.json") or {}
+        extract = _read(run_record(paths, "extract", logical_date, f"{platform}.json")) or {}
+        checks = _read(run_record(paths, "quality", logical_date, f"{platform}.json")) or {}
         rows = extract.get("rows", {})
         quarantined = extract.get("quarantined", 0) + checks.get("quarantined_total", 0)
         report["platforms"][platform] = {
@@ -43,15 +40,15 @@ def day_summary(logical_date: date, paths: Paths | None = None) -> dict:
         report["quota_units"] += extract.get("quota_units", 0)
         problems.update(f"{platform}:{e['kind']}" for e in extract.get("account_errors", []))
     report["account_problems"] = dict(sorted(problems.items()))
-    gate = _read(gate_result_path(paths, logical_date)) or {}
+    gate = _read(run_record(paths, "gate", logical_date, "result.json")) or {}
     report["gate"] = {"counts": gate.get("counts", {}),
                       "reason_counts": gate.get("reason_counts", {}),
                       "stale_overrides": gate.get("stale_overrides", [])}
-    report["stale_platforms"] = (_read(freshness_record_path(paths, logical_date))
+    report["stale_platforms"] = (_read(run_record(paths, "freshness", logical_date))
                                  or {}).get("stale", {})
     report["marts"] = mart_counts(paths)
     report["warehouse"] = str(paths.published)
-    write_json(paths.runs / "summary" / f"{day}.json", report)
+    write_json(run_record(paths, "summary", logical_date), report)
     return report
 
 

@@ -4,19 +4,14 @@ could not be extracted (an outage) does not stop the others but is recorded as s
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from kolpipe.core.files import write_json
-from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.core.paths import PLATFORMS, Paths, run_record, run_records
 from kolpipe.core.paths import paths as default_paths
 
 
 class RawDataNotReady(RuntimeError):
     pass
-
-
-def record_path(paths: Paths, logical_date: date) -> Path:
-    return paths.runs / "freshness" / f"dt={logical_date.isoformat()}.json"
 
 
 def raw_ready(logical_date: date, task_states: dict[str, str | None],
@@ -29,7 +24,7 @@ def raw_ready(logical_date: date, task_states: dict[str, str | None],
         raise RawDataNotReady(
             f"{day}: raw data checks failed for {', '.join(failed_checks)}, so the warehouse is "
             f"not built for this date. The failed expectations are in "
-            f"{paths.runs / 'quality' / f'dt={day}'}; fix the source, then clear "
+            f"{run_records(paths, 'quality', logical_date)}; fix the source, then clear "
             f"check_raw_<platform>.")
     landed = [p for p in PLATFORMS if task_states.get(f"check_raw_{p}") == "success"]
     stale = {p: task_states.get(f"extract_{p}") or "not run" for p in PLATFORMS if p not in landed}
@@ -39,5 +34,5 @@ def raw_ready(logical_date: date, task_states: dict[str, str | None],
     record = {"logical_date": day, "landed": landed, "stale": stale}
     # dbt creates the warehouse file but not its folder.
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    write_json(record_path(paths, logical_date), record)
+    write_json(run_record(paths, "freshness", logical_date), record)
     return record
