@@ -1,5 +1,6 @@
-"""`python -m kolpipe_tools.bench [--quick]`; `python -m kolpipe_tools.bench stage NAME PARAMS RESULT` runs
-one stage in this process (the bench starts each stage that way to measure it alone)."""
+"""`python -m kolpipe_tools.bench [--quick]`; `python -m kolpipe_tools.bench stage NAME PARAMS
+RESULT` runs one stage in this process (the bench starts each stage that way to measure it
+alone)."""
 
 from __future__ import annotations
 
