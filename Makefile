@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := .tools/bin/uv
 VENV := .venv
 
-.PHONY: install install-system install-spark spark-build demo test lint bench clean
+.PHONY: install install-system install-spark spark-build demo test test-fast lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -44,6 +44,11 @@ demo: install
 test: install install-system install-spark
 	$(VENV)/bin/pytest
 
+# The fast lane: units, contracts and the DAG's integrity, without dbt builds, sandbox worlds,
+# the demo or Spark (docs/testing.md).
+test-fast: install
+	$(VENV)/bin/pytest -m "not slow and not e2e and not spark"
+
 # A benchmark, not a test: 10,000 accounts x 365 days landed in bulk (cached in var/bench),
 # then the warehouse, extraction and DAG-parse figures; writes bench/results/latest.{json,md}.
 # BENCH_ARGS=--quick for a 500-account, 30-day run.
@@ -51,7 +56,9 @@ bench: install
 	$(VENV)/bin/python -m kolpipe_tools.bench $(BENCH_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check plugins dags tests
+	$(VENV)/bin/ruff check plugins tools dags tests
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/sqlfluff lint dbt
 
 clean:
 	rm -rf var .venv .venv-spark .tools
