@@ -1,8 +1,6 @@
 """The dbt project end to end on a small hand-made landing zone whose marts can be computed by
 hand: fixed-age selection, publication-day followers, engagements with a hidden component,
-disclosure tags, tiers, and an incremental rerun that changes nothing.
-
-Runs `dbt build` twice (about a minute in all)."""
+disclosure tags, tiers, and a daily run on a new day that equals a full rebuild."""
 
 from __future__ import annotations
 
@@ -71,11 +69,11 @@ def _landing_rows(d: date) -> dict[tuple[str, str], list[dict]]:
     return rows
 
 
-def _write_landing(root: Path) -> None:
+def _write_landing(root: Path, days: list[date] = DAYS) -> None:
     registry = [("kol_a", "Dr Anna", "pets", "en", "instagram", "ig1", "vet_anna"),
                 ("kol_a", "Dr Anna", "pets", "en", "x", "x1", "vet_anna"),
                 ("kol_b", "Book Club", "education", "en", "tiktok", "tt1", "book_club")]
-    for d in DAYS:
+    for d in days:
         dt = f"dt={d.isoformat()}"
         for (platform, entity), rows in _landing_rows(d).items():
             path = root / "raw" / platform / entity / dt
@@ -157,10 +155,21 @@ def test_monthly_performance(warehouse: Path) -> None:
     assert rows == [("instagram", 10_900, 900, 2, 1, 88), ("x", 2_000, 0, 1, 1, 120)]
 
 
-def test_incremental_rerun_changes_nothing(warehouse: Path, run_dbt) -> None:
-    before = _marts(warehouse)
-    _dbt_build(run_dbt, warehouse)
-    assert _marts(warehouse) == before
+def test_a_daily_run_on_a_new_day_equals_a_full_rebuild(run_dbt, tmp_path: Path) -> None:
+    """The incremental path with new input: a warehouse built up to the day before, then the
+    daily run of the last day (a post reaches its fixed age, a snapshot is missed, a rename
+    ends), has the marts of a full rebuild over the same landing."""
+    daily = tmp_path / "daily"
+    _write_landing(daily / "landing", DAYS[:-1])
+    _dbt_build(run_dbt, daily, "--vars", f"{{logical_date: '{DAYS[-2]}'}}")
+    before_the_new_day = _marts(daily)
+    _write_landing(daily / "landing", DAYS[-1:])
+    _dbt_build(run_dbt, daily, "--vars", f"{{logical_date: '{DAYS[-1]}', lookback_days: 3}}")
+    full = tmp_path / "full"
+    _write_landing(full / "landing")
+    _dbt_build(run_dbt, full, "--vars", f"{{logical_date: '{DAYS[-1]}'}}", "--full-refresh")
+    assert _marts(daily) != before_the_new_day  # the new day changed the marts
+    assert _marts(daily) == _marts(full)
 
 
 def test_a_daily_run_tests_the_dates_it_recomputed_and_a_manual_build_tests_all(
