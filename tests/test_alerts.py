@@ -1,6 +1,9 @@
 """Alerts delivered for real: Slack and the generic webhook to an HTTP receiver on loopback,
 e-mail to an SMTP server on loopback (aiosmtpd)."""
 
+# Over 300 lines on purpose: the loopback HTTP receiver and SMTP server fixtures serve every
+# test here (content, once per run, redaction, the callback); split, they would be repeated.
+
 from __future__ import annotations
 
 import json

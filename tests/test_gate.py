@@ -1,6 +1,10 @@
 """The account gate: the policy file, verdict derivation (GX over signal rows), overrides, and
 a small end to end on the sandbox (landing -> dbt signals -> gate -> gated marts)."""
 
+# Over 300 lines on purpose: every gate test in one file, the unit cases on hand-made signal rows
+# first, then the end to end on a sandbox world (below its own header; it could move to a file of
+# its own if this one grows).
+
 from __future__ import annotations
 
 from datetime import date, timedelta
