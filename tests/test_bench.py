@@ -5,7 +5,7 @@ report's targets compute as written. (The figures themselves come from `make ben
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -15,14 +15,19 @@ import pytest
 from kolpipe.core import fields
 from kolpipe.core.paths import PLATFORMS
 from kolpipe.extract.base import POST_WINDOW_DAYS
-from kolpipe_tools.bench import run, stages
+from kolpipe_tools.bench import extraction, run, stages
+from kolpipe_tools.bench import report as bench_report
+from kolpipe_tools.bench.columns import NATIVE_SQL
 from kolpipe_tools.bench.generate import (
     GENERATED_ENTITIES,
-    MACROS,
     WorldSize,
+    _accounts_table,
+    _platform_constants,
     generate,
     world_accounts,
 )
+from kolpipe_tools.bench.world_sql import ACCOUNT_DAYS, MACROS, POST_OBSERVATIONS
+from kolpipe_tools.sandbox import constants
 
 SIZE = WorldSize(accounts=40, days=5, end=date(2026, 6, 30))
 
@@ -167,12 +172,14 @@ def test_floor_reads_every_landed_row(generated):
 
 
 def test_minimum_calls_follow_each_api_batching():
-    assert stages.minimum_calls("youtube", registered=120, found=110, readable=110,
+    assert extraction.minimum_calls("youtube", registered=120, found=110, readable=110,
                                 posts=260) == 3 + 110 + 6
-    assert stages.minimum_calls("x", registered=250, found=240, readable=230, posts=900) == 3 + 230
-    assert stages.minimum_calls("tiktok", registered=30, found=30, readable=30, posts=450) == 35
-    assert stages.minimum_calls("instagram", 80, 75, 75, 900) == 80
-    assert stages.minimum_calls("weibo", 20, 18, 18, 100) == 38
+    assert extraction.minimum_calls("x", registered=250, found=240, readable=230,
+                                    posts=900) == 3 + 230
+    assert extraction.minimum_calls("tiktok", registered=30, found=30, readable=30,
+                                    posts=450) == 35
+    assert extraction.minimum_calls("instagram", 80, 75, 75, 900) == 80
+    assert extraction.minimum_calls("weibo", 20, 18, 18, 100) == 38
 
 
 def test_report_rows_compare_each_figure_with_its_target():
@@ -185,7 +192,7 @@ def test_report_rows_compare_each_figure_with_its_target():
         "dbt_incremental_mid": {"seconds": 7.5},
         "dag_parse": {"seconds": 0.4},
     }}
-    rows = {r["figure"]: r for r in run.table_rows(report)}
+    rows = {r["figure"]: r for r in bench_report.table_rows(report)}
     assert rows["dbt full build, long history"]["verdict"] == "pass"  # 60 <= 20 + 5 * 10
     assert rows["dbt full build, long history"]["x_floor"] == 6.0
     assert rows["dbt incremental day, long history"]["verdict"] == "miss"  # 9 > 10% of 60
@@ -265,14 +272,121 @@ def test_sample_reads_count_one_call_per_sampled_account_and_post(tmp_path):
         files.write_partition(files.raw_file(paths, "x", entity, day), values,
                                 fields.schema("x", entity))
     # two accounts with a follower sample, two posts with a comment sample
-    assert stages._sampled(paths, "x", day) == 4
-    assert stages._sampled(paths, "instagram", day) == 0
+    assert extraction._sampled(paths, "x", day) == 4
+    assert extraction._sampled(paths, "instagram", day) == 0
 
 
 def test_the_incremental_figure_is_the_median_day():
     days = [{"seconds": 9.0, "peak_rss_mb": 100.0}, {"seconds": 5.0, "peak_rss_mb": 300.0},
             {"seconds": 7.0, "peak_rss_mb": 200.0, "slowest_nodes": ["x"]}]
-    figure = run.median_run(days)
+    figure = bench_report.median_run(days)
     assert figure["seconds"] == 7.0 and figure["slowest_nodes"] == ["x"]
     assert figure["each_seconds"] == [9.0, 5.0, 7.0]
     assert figure["peak_rss_mb"] == 300.0
+
+
+# --- the bench and the sandbox agree ---------------------------------------------------------
+
+def test_bench_sql_follows_the_sandbox_follower_formulas():
+    """world_sql.ACCOUNT_DAYS re-implements FollowerDynamics with the numbers of
+    sandbox.constants: over a year of the world's accounts (spikes, dormancy and churn
+    included) the organic followers agree exactly and the followers up to the daily noise (the
+    two draw it from different random sources)."""
+    accounts = world_accounts(WorldSize(accounts=150, days=1, end=date(2026, 1, 1)))
+    con = duckdb.connect()
+    con.execute(MACROS)
+    accounts_arrow = _accounts_table(accounts)  # noqa: F841 (read by name below)
+    con.execute("create table accounts as select * from accounts_arrow")
+    con.execute(ACCOUNT_DAYS.format(first_day=-60, last_day=330))
+    rows = con.execute("select n, day, organic_followers, followers from account_days"
+                       ).fetchall()
+    expected_rows = sum(1 for a in accounts for day in range(-60, 331)
+                        if a.exists_on(constants.REFERENCE_DATE + timedelta(days=day)))
+    assert len(rows) == expected_rows
+    assert any("follower_spike" in a.problems for a in accounts)
+    assert any("dormant" in a.problems for a in accounts)
+    noise = 6 * constants.FOLLOWER_NOISE * 2**0.5
+    for n, day, organic, followers in rows:
+        account, d = accounts[n], constants.REFERENCE_DATE + timedelta(days=day)
+        assert organic == pytest.approx(account.organic_followers_on(d), rel=1e-12)
+        assert abs(followers - account.followers_on(d)) <= noise * organic + 1, (n, day)
+
+
+def test_bench_sql_matures_the_sandbox_posts_metrics_as_the_sandbox_does():
+    """world_sql.POST_OBSERVATIONS re-implements Posting.metrics_on: run on the sandbox's own
+    posts it gives the sandbox's likes, shares, saves and views on each day. (Comments differ
+    by design: the bench does not model the accounts' comment traits, pods and farms.)"""
+    day0 = date(2026, 3, 1)
+    world_posts = [(a, post) for a in world_accounts(WorldSize(150, 1, day0))
+                   if not a.pod_boost for back in range(3)
+                   for post in a.posts_published_on(day0 - timedelta(days=back))]
+    assert any(post.likes_bought for _, post in world_posts)
+    midnight = datetime.combine(constants.REFERENCE_DATE, time(0), tzinfo=UTC)
+    splits = {p["platform"]: p for p in _platform_constants().to_pylist()}
+    rows = [{"i": i, "published_second": int((post.published_at - midnight).total_seconds()),
+             "final_engagements": post.final_engagements, "final_views": post.final_views,
+             "likes_bought": post.likes_bought,
+             **{k: v for k, v in splits[a.platform].items() if k.startswith("split_")}}
+            for i, (a, post) in enumerate(world_posts)]
+    con = duckdb.connect()
+    posts_arrow = pa.Table.from_pylist(rows)  # noqa: F841 (read by name below)
+    con.execute("create table posts_all as select * from posts_arrow")
+    for as_of in (day0, day0 + timedelta(days=1), day0 + timedelta(days=9)):
+        day = (as_of - constants.REFERENCE_DATE).days
+        sql = POST_OBSERVATIONS.format(day=day, platform="all", observed="true")
+        for i, likes, shares, saves, views in con.execute(
+                f"select i, likes, shares, saves, views from ({sql}) order by i").fetchall():
+            account, post = world_posts[i]
+            m = account.metrics_on(post, as_of)
+            assert (likes, shares, saves, views) == (m.likes, m.shares, m.saves, m.views), i
+
+
+def test_generated_accounts_carry_what_the_sandbox_serves(generated):
+    """The accounts the bench lands are the rows the clients land from the sandbox's answers
+    for the same account and day: the same constants (video and post counts, listed counts,
+    likes per follower) and texts; the follower counts (and what derives from them) up to the
+    daily noise. Instagram's media_count is the base only (the bench lands no timeline)."""
+    from kolpipe.extract import instagram, tiktok, weibo, x, youtube
+    from kolpipe_tools.sandbox.routes import instagram as ig_routes
+    from kolpipe_tools.sandbox.routes import tiktok as tt_routes
+    from kolpipe_tools.sandbox.routes import weibo as wb_routes
+    from kolpipe_tools.sandbox.routes import x as x_routes
+    from kolpipe_tools.sandbox.routes import youtube as yt_routes
+
+    served = {
+        "instagram": lambda a, d: instagram._account_row(
+            ig_routes.user_item(a, d, constants.INSTAGRAM_MEDIA_COUNT_BASE)),
+        "youtube": lambda a, d: youtube._account_row(yt_routes.channel_item(a, d)),
+        "tiktok": lambda a, d: tiktok._account_row(
+            {"username": a.handle_on(d), **tt_routes.user_item(a, d)}),
+        "x": lambda a, d: x._account_row(x_routes.user_item(a, d)),
+        "weibo": lambda a, d: weibo._account_row(wb_routes.user_item(a, d)),
+    }
+    noisy = {"followers_count", "follower_count", "subscriber_count", "view_count",
+             "likes_count"}
+    root, _ = generated
+    by_key = {(a.platform, a.user_id): a for a in world_accounts(SIZE)}
+    compared = 0
+    for platform in PLATFORMS:
+        table = pq.read_table(root / "raw" / platform / "accounts").to_pylist()
+        for row in table:
+            account = by_key[(platform, row["account_id"])]
+            expected = served[platform](account, row["logical_date"])
+            for column, value in expected.items():
+                if column in noisy and value is not None:
+                    assert abs(row[column] - value) <= 0.02 * value + 1, (platform, column)
+                else:
+                    assert row[column] == value, (platform, column)
+            compared += 1
+    assert compared > 50
+
+
+def test_the_bench_generates_every_landed_column_of_its_entities(generated):
+    """NATIVE_SQL names exactly the landing schema's columns (core/fields.py): a column added
+    there shows up here as a failure rather than as a silently null column."""
+    _, manifest = generated
+    assert manifest["null_columns"] == {}
+    for platform in PLATFORMS:
+        for entity in GENERATED_ENTITIES:
+            native = [name for name, _ in fields.NATIVE_FIELDS[platform][entity]]
+            assert set(NATIVE_SQL[platform][entity]) == set(native), (platform, entity)
