@@ -253,3 +253,68 @@ def test_weibo_without_commercial_access_says_so(world, tmp_path):
         conn = Connection("weibo", conn.base_url, conn.token, {"sandbox": True})
         with pytest.raises(PlatformError, match="commercial"):
             land.land_platform("weibo", DAY, paths, conn)
+
+
+def _leaves(item: dict, prefix: str = "") -> set[str]:
+    paths = set()
+    for key, value in item.items():
+        paths |= _leaves(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+    return paths
+
+
+def _served_items(world: World, day: date):
+    """(platform, entities, item): every kind of record the sandbox serves, from its builders."""
+    from kolpipe_tools.sandbox.routes import instagram, tiktok, weibo, x, youtube
+
+    for a in world.accounts:
+        if not a.exists_on(day) or a.is_private_on(day):
+            continue
+        posts = a.recent_posts(day, 21)[:3]
+        followers = a.follower_sample(day, 3)
+        comments = [c for post in posts[:1] for c in a.comments_on(post, day, 3)]
+        both = ("posts", "post_metrics")
+        if a.platform == "instagram":
+            yield "instagram", ("accounts",), instagram.user_item(a, day, 40)
+            yield from (("instagram", both, instagram.media_item(a, p, day)) for p in posts)
+        elif a.platform == "youtube":
+            yield "youtube", ("accounts",), youtube.channel_item(a, day)
+            yield from (("youtube", both, youtube.video_item(a, p, day)) for p in posts)
+            yield from (("youtube", ("comment_samples",), youtube.thread_item(a, c))
+                        for c in comments)
+        elif a.platform == "tiktok":
+            yield "tiktok", ("accounts",), tiktok.user_item(a, day)
+            yield from (("tiktok", both, tiktok.video_item(a, p, day)) for p in posts)
+            yield from (("tiktok", ("follower_samples",), tiktok.follower_item(f))
+                        for f in followers)
+            yield from (("tiktok", ("comment_samples",), tiktok.comment_item(posts[0], c))
+                        for c in comments)
+        elif a.platform == "x":
+            yield "x", ("accounts",), x.user_item(a, day)
+            yield from (("x", both, x.tweet_item(a, p, day)) for p in posts)
+            yield from (("x", ("follower_samples",), x.follower_item(f, day)) for f in followers)
+            yield from (("x", ("comment_samples",), x.reply_item(c)) for c in comments)
+        else:
+            yield "weibo", ("accounts",), weibo.user_item(a, day)
+            yield from (("weibo", both, weibo.status_item(a, p, day)) for p in posts)
+            yield from (("weibo", ("follower_samples",), weibo.follower_item(f, day))
+                        for f in followers)
+            yield from (("weibo", ("comment_samples",), weibo.comment_item(posts[0], c))
+                        for c in comments)
+
+
+def test_the_sandbox_serves_exactly_the_fields_the_landing_reads(world):
+    """Every record the sandbox serves carries the API fields core/fields.py says each landed
+    column is read from (API_FIELDS), and nothing else but what it declares unlanded
+    (NOT_LANDED): a field added to the landing schema, the sandbox or the table alone fails."""
+    from kolpipe.core import fields
+
+    served: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+    for platform, kind, item in _served_items(world, DAY):
+        served.setdefault((platform, kind), set()).update(_leaves(item))
+    assert {entity for _, kind in served for entity in kind} == {
+        e for p in PLATFORMS for e in entities(p)}
+    for (platform, kind), leaves in served.items():
+        read = {path for entity in kind for path in fields.API_FIELDS[platform][entity].values()}
+        unlanded = {path for entity in kind
+                    for path in fields.NOT_LANDED.get(platform, {}).get(entity, ())}
+        assert leaves == read | unlanded, (platform, kind, sorted(leaves ^ (read | unlanded)))

@@ -18,15 +18,20 @@ from __future__ import annotations
 
 import httpx
 
+from kolpipe.core.fields import check_requested
 from kolpipe.extract.base import Extraction, count, parse_time
 from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
 from kolpipe.registry import RegistryAccount
 
 API_VERSION = "v23.0"
 PAGE_SIZE = 50
-USER_FIELDS = "id,username,name,biography,website,followers_count,follows_count,media_count"
-MEDIA_FIELDS = ("id,caption,media_type,media_product_type,timestamp,permalink,"
-                "like_count,comments_count,view_count")
+# Checked against what the landing reads (core/fields.py API_FIELDS) when imported.
+USER_FIELDS = check_requested(
+    "instagram", "id,username,name,biography,website,followers_count,follows_count,media_count",
+    "accounts")
+MEDIA_FIELDS = check_requested(
+    "instagram", "id,caption,media_type,media_product_type,timestamp,permalink,like_count,"
+    "comments_count,view_count", "posts", "post_metrics")
 
 
 def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:

@@ -15,15 +15,21 @@ from datetime import UTC, datetime
 
 import httpx
 
+from kolpipe.core.fields import check_requested
 from kolpipe.extract.base import COMMENTS_PER_POST, FOLLOWER_SAMPLE_SIZE, Extraction, count
 from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
 from kolpipe.registry import RegistryAccount
 
-USER_FIELDS = ("display_name,bio_description,avatar_url,is_verified,follower_count,"
-               "following_count,likes_count,video_count")
+# Checked against what the landing reads (core/fields.py API_FIELDS) when imported.
+USER_FIELDS = check_requested("tiktok", "display_name,bio_description,avatar_url,is_verified,"
+                              "follower_count,following_count,likes_count,video_count",
+                              "accounts")
 VIDEO_FIELDS = ("id,create_time,username,region_code,video_description,hashtag_names,"
                 "like_count,comment_count,share_count,view_count")
-COMMENT_FIELDS = "id,video_id,text,like_count,reply_count,parent_comment_id,create_time"
+VIDEO_FIELDS = check_requested("tiktok", VIDEO_FIELDS, "posts", "post_metrics")
+COMMENT_FIELDS = check_requested(
+    "tiktok", "id,video_id,text,like_count,reply_count,parent_comment_id,create_time",
+    "comment_samples")
 PAGE_SIZE = 100
 USERNAMES_PER_QUERY = 20
 

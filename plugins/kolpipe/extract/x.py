@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import httpx
 
+from kolpipe.core.fields import check_requested
 from kolpipe.extract.base import (
     COMMENTS_PER_POST,
     FOLLOWER_SAMPLE_SIZE,
@@ -28,11 +29,18 @@ from kolpipe.registry import RegistryAccount
 
 USERS_PER_CALL = 100
 PAGE_SIZE = 100
-USER_FIELDS = "created_at,description,protected,public_metrics,username,name"
-TWEET_FIELDS = "created_at,public_metrics,lang"
-FOLLOWER_FIELDS = ("created_at,description,profile_image_url,protected,public_metrics,url,"
-                   "username,name")
-REPLY_FIELDS = "author_id,created_at,conversation_id"
+# The user.fields and tweet.fields asked for, checked against what the landing reads
+# (core/fields.py API_FIELDS) when imported; X returns id, text, username and name unasked.
+DEFAULTS = ("id", "text", "username", "name")
+USER_FIELDS = check_requested("x", "created_at,description,protected,public_metrics,username,name",
+                              "accounts", returned_anyway=DEFAULTS)
+TWEET_FIELDS = check_requested("x", "created_at,public_metrics,lang", "posts", "post_metrics",
+                               returned_anyway=DEFAULTS)
+FOLLOWER_FIELDS = check_requested(
+    "x", "created_at,description,profile_image_url,protected,public_metrics,url,username,name",
+    "follower_samples", returned_anyway=DEFAULTS)
+REPLY_FIELDS = check_requested("x", "author_id,created_at,conversation_id", "comment_samples",
+                               returned_anyway=DEFAULTS)
 
 
 def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:

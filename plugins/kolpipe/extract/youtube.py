@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import httpx
 
+from kolpipe.core.fields import check_requested
 from kolpipe.extract.base import COMMENTS_PER_POST, Extraction, count, parse_time
 from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
 from kolpipe.registry import RegistryAccount
 
 BATCH = 50
+# The parts asked for, checked against what the landing reads (core/fields.py) when imported.
+CHANNEL_PARTS = check_requested("youtube", "snippet,statistics,contentDetails", "accounts")
+VIDEO_PARTS = check_requested("youtube", "snippet,statistics,paidProductPlacementDetails",
+                              "posts", "post_metrics", returned_anyway=("id",))
+COMMENT_PARTS = check_requested("youtube", "snippet", "comment_samples", returned_anyway=("id",))
 
 
 def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiClient:
@@ -29,7 +35,7 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
     uploads: dict[str, str] = {}
     for batch in _batches(accounts):
         body = client.request("GET", "channels", on_error=_classify, params={
-            "part": "snippet,statistics,contentDetails", "maxResults": BATCH,
+            "part": CHANNEL_PARTS, "maxResults": BATCH,
             "id": ",".join(a.account_id for a in batch)})
         found = {item["id"]: item for item in body.get("items", [])}
         for account in batch:
@@ -50,7 +56,7 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
     ids = list(video_owner)
     for start in range(0, len(ids), BATCH):
         body = client.request("GET", "videos", on_error=_classify, params={
-            "part": "snippet,statistics,paidProductPlacementDetails", "maxResults": BATCH,
+            "part": VIDEO_PARTS, "maxResults": BATCH,
             "id": ",".join(ids[start:start + BATCH])})
         for item in body.get("items", []):
             rows = out.add_post(video_owner.get(item.get("id"), ""), item, _post_row,
@@ -63,7 +69,7 @@ def _sample_comments(client: ApiClient, account_id: str, video_id: str, out: Ext
     """The newest comments of one video: one page, one quota unit."""
     out.add_sample("comment_samples", account_id, lambda: client.request(
         "GET", "commentThreads", on_error=_classify_comments, params={
-            "part": "snippet", "videoId": video_id, "maxResults": COMMENTS_PER_POST,
+            "part": COMMENT_PARTS, "videoId": video_id, "maxResults": COMMENTS_PER_POST,
             "order": "time", "textFormat": "plainText"}).get("items", []),
         _comment_row, f"youtube video {video_id}: ")
 
