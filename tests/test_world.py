@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from kolpipe.core.fields import entities
+from kolpipe.core.paths import PLATFORMS
 from kolpipe_tools.sandbox.world import (
     BOT_COMMENTS,
     GENERIC_COMMENTS,
@@ -177,3 +179,69 @@ def test_pods_raise_and_flatten_engagement_and_farms_add_comments():
     assert median([lpc for _, lpc in farm_stats]) < 0.4 * median([lpc for _, lpc in clean_stats])
     # genuine audiences vary: no clean account is as steady as the median pod
     assert sum(s < median([s for s, _ in pod_stats]) for s, _ in clean_stats) <= 2
+
+
+def _leaves(item: dict, prefix: str = "") -> set[str]:
+    paths = set()
+    for key, value in item.items():
+        paths |= _leaves(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+    return paths
+
+
+def _served_items(world: World, day: date):
+    """(platform, entities, item): every kind of record the sandbox serves, from its builders."""
+    from kolpipe_tools.sandbox.routes import instagram, tiktok, weibo, x, youtube
+
+    for a in world.accounts:
+        if not a.exists_on(day) or a.is_private_on(day):
+            continue
+        posts = a.recent_posts(day, 21)[:3]
+        followers = a.follower_sample(day, 3)
+        comments = [c for post in posts[:1] for c in a.comments_on(post, day, 3)]
+        both = ("posts", "post_metrics")
+        if a.platform == "instagram":
+            yield "instagram", ("accounts",), instagram.user_item(a, day, 40)
+            yield from (("instagram", both, instagram.media_item(a, p, day)) for p in posts)
+        elif a.platform == "youtube":
+            yield "youtube", ("accounts",), youtube.channel_item(a, day)
+            yield from (("youtube", both, youtube.video_item(a, p, day)) for p in posts)
+            yield from (("youtube", ("comment_samples",), youtube.thread_item(a, c))
+                        for c in comments)
+        elif a.platform == "tiktok":
+            yield "tiktok", ("accounts",), tiktok.user_item(a, day)
+            yield from (("tiktok", both, tiktok.video_item(a, p, day)) for p in posts)
+            yield from (("tiktok", ("follower_samples",), tiktok.follower_item(f))
+                        for f in followers)
+            yield from (("tiktok", ("comment_samples",), tiktok.comment_item(posts[0], c))
+                        for c in comments)
+        elif a.platform == "x":
+            yield "x", ("accounts",), x.user_item(a, day)
+            yield from (("x", both, x.tweet_item(a, p, day)) for p in posts)
+            yield from (("x", ("follower_samples",), x.follower_item(f, day)) for f in followers)
+            yield from (("x", ("comment_samples",), x.reply_item(c)) for c in comments)
+        else:
+            yield "weibo", ("accounts",), weibo.user_item(a, day)
+            yield from (("weibo", both, weibo.status_item(a, p, day)) for p in posts)
+            yield from (("weibo", ("follower_samples",), weibo.follower_item(f, day))
+                        for f in followers)
+            yield from (("weibo", ("comment_samples",), weibo.comment_item(posts[0], c))
+                        for c in comments)
+
+
+def test_the_sandbox_serves_exactly_the_fields_the_landing_reads():
+    """Every record the sandbox serves carries the API fields core/fields.py says each landed
+    column is read from (API_FIELDS), and nothing else but what it declares unlanded
+    (NOT_LANDED): a field added to the landing schema, the sandbox or the table alone fails."""
+    from kolpipe.core import fields
+
+    world = World(40)
+    served: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+    for platform, kind, item in _served_items(world, date(2026, 11, 20)):
+        served.setdefault((platform, kind), set()).update(_leaves(item))
+    assert {entity for _, kind in served for entity in kind} == {
+        e for p in PLATFORMS for e in entities(p)}
+    for (platform, kind), leaves in served.items():
+        read = {path for entity in kind for path in fields.API_FIELDS[platform][entity].values()}
+        unlanded = {path for entity in kind
+                    for path in fields.NOT_LANDED.get(platform, {}).get(entity, ())}
+        assert leaves == read | unlanded, (platform, kind, sorted(leaves ^ (read | unlanded)))
