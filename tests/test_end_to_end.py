@@ -16,6 +16,8 @@ import pytest
 from kolpipe.core.paths import PLATFORMS, Paths
 from kolpipe_tools.sandbox.serve import free_port
 
+pytestmark = pytest.mark.e2e
+
 END = date(2026, 11, 20)
 AIRFLOW_DAYS = (END - timedelta(days=1), END)
 
@@ -94,7 +96,8 @@ def test_follower_growth_matches_the_landed_snapshots(run):
     followers = _LOCAL.sql(f"""
         select account_id,
                max(followers_count) filter (where logical_date = date '{END}') as today,
-               max(followers_count) filter (where logical_date = date '{END - timedelta(1)}') as yesterday
+               max(followers_count) filter (
+                   where logical_date = date '{END - timedelta(1)}') as yesterday
         from read_parquet('{run.landing}/raw/instagram/accounts/*/*.parquet')
         group by account_id having today is not null and yesterday is not null
         order by account_id limit 1""").fetchall()[0]
@@ -111,15 +114,18 @@ def test_engagement_rate_at_fixed_age_matches_a_hand_computation(run):
     # bookmarks at that observation, over the account's followers on the publication day.
     raw = run.landing / "raw" / "x"
     post = _LOCAL.sql(f"""
-        with posts as (select distinct id, account_id, created_at from read_parquet('{raw}/posts/*/*.parquet')),
+        with posts as (select distinct id, account_id, created_at
+                       from read_parquet('{raw}/posts/*/*.parquet')),
              metrics as (select * from read_parquet('{raw}/post_metrics/*/*.parquet')),
-             accounts as (select account_id, logical_date, followers_count from read_parquet('{raw}/accounts/*/*.parquet'))
+             accounts as (select account_id, logical_date, followers_count
+                          from read_parquet('{raw}/accounts/*/*.parquet'))
         select p.id,
                m.like_count + m.reply_count + m.retweet_count + m.quote_count + m.bookmark_count,
                a.followers_count
         from posts p
         join metrics m on m.id = p.id and m.logical_date = cast(p.created_at as date) + 7
-        join accounts a on a.account_id = p.account_id and a.logical_date = cast(p.created_at as date)
+        join accounts a
+          on a.account_id = p.account_id and a.logical_date = cast(p.created_at as date)
         where a.followers_count > 0
         order by p.id limit 1""").fetchall()
     assert post, "no X post was observed at the age of 7 days"

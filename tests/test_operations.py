@@ -33,6 +33,8 @@ from kolpipe_tools.sandbox.serve import running_sandbox
 from kolpipe_tools.sandbox.server import OUR_IG_USER_ID, PREFIX, TOKENS, Faults, connections
 from kolpipe_tools.sandbox.world import World
 
+pytestmark = pytest.mark.slow
+
 WORLD = World(12)
 D1, D2, D3 = (date(2026, 11, 17) + timedelta(days=i) for i in range(3))
 # The days after the in-order run: a crash or an outage on NEXT, the catch-up on AFTER.

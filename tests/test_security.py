@@ -30,6 +30,8 @@ from kolpipe_tools.sandbox.serve import free_port, running_sandbox
 from kolpipe_tools.sandbox.server import OUR_IG_USER_ID, PREFIX, TOKENS, Faults, connections
 from kolpipe_tools.sandbox.world import Account, World
 
+pytestmark = pytest.mark.slow
+
 DAY = date(2026, 11, 20)
 HOSTILE = ("O'Brien \"the\" `chef` \\ '; DROP TABLE marts.dim_kol; -- "
            "\t\r\n\x1b[31m\x07\x7f 🧑‍🍳🔥 \u202eمرحبا بالعالم\u202c שלום \u200f end")

@@ -15,6 +15,8 @@ import pytest
 from kolpipe.core.fields import REGISTRY_SCHEMA, entities, schema
 from kolpipe.core.paths import PLATFORMS
 
+pytestmark = pytest.mark.slow
+
 DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(10)]
 MART_TABLES = ("dim_account", "dim_kol", "fct_posts", "fct_account_daily", "kol_performance",
                "kol_cross_platform")

@@ -23,6 +23,8 @@ from kolpipe_tools.sandbox.serve import running_sandbox
 from kolpipe_tools.sandbox.server import connections
 from kolpipe_tools.sandbox.world import World
 
+pytestmark = pytest.mark.slow
+
 END = date(2026, 11, 22)
 DAYS = [END - timedelta(days=n) for n in reversed(range(32))]
 # The first run builds DAYS[:-2] except BACKFILLED; then one run per date, as the daily DAG
