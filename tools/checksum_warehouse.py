@@ -57,8 +57,8 @@ def main() -> int:
         env = dict(os.environ, KOLPIPE_HOME=str(args.demo.resolve()))
         env.pop("KOLPIPE_REGISTRY", None)
         kolpipe = Path(sys.executable).with_name("kolpipe")
-        subprocess.run([str(kolpipe), "demo", "--end", args.end, "--port", args.port], env=env, check=True,
-                       stdout=sys.stderr)
+        subprocess.run([str(kolpipe), "demo", "--end", args.end, "--port", args.port], env=env,
+                       check=True, stdout=sys.stderr)
         targets = [args.demo / "warehouse" / "kol_build.duckdb",
                    args.demo / "published" / "kol.duckdb"]
     elif args.warehouse:

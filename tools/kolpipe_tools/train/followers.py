@@ -110,7 +110,8 @@ def evaluate(model: dict, x: np.ndarray, y: np.ndarray) -> dict:
         "auc": round(_auc(scores, actual), 4),
         "confusion": {"true_fake": true_pos, "false_fake": false_pos,
                       "missed_fake": false_neg, "true_genuine": true_neg},
-        "note": "synthetic data from kolpipe_tools.sandbox.profiles; accuracy on real data is unknown",
+        "note": ("synthetic data from kolpipe_tools.sandbox.profiles; "
+                 "accuracy on real data is unknown"),
     }
 
 
