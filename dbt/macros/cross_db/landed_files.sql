@@ -1,44 +1,50 @@
-{#- The Parquet files that Python stages write under the landing zone for dbt to read (the
-    gate's verdicts, the follower scores): `<directory>/dt=<date>/*.parquet`, for use after
-    `from`. `columns` ([name, type] pairs) is the shape to expect; before the first file is
-    written the relation is empty with that shape.
-    DuckDB: read_parquet of the files (by name across partitions) when there are any, else an
-    empty select. Spark: an external table over the directory with that schema (created once;
-    reading a directory that does not exist yet gives no rows). -#}
-{% macro landed_parquet(directory, columns) -%}
-    {{ return(adapter.dispatch('landed_parquet')(directory, columns)) }}
+{#- A source that the pipeline's own Python stages write (models/staging/gate/_gate__sources.yml:
+    the gate's verdicts, the follower scores), for a staging model's `from`. Such a source has
+    no files until its stage first runs; it then reads as empty, with the columns (and their
+    data_type) the source declares.
+    DuckDB: the source's read_parquet when its files exist, else an empty select. Spark: the
+    external table on-run-start registered over the directory with those columns (reading a
+    directory that does not exist yet gives no rows), see register_landing_views. -#}
+{% macro landed_or_empty(source_relation) -%}
+    {{ return(adapter.dispatch('landed_or_empty')(source_relation)) }}
 {%- endmacro %}
 
-{% macro default__landed_parquet(directory, columns) -%}
-    {%- set files = directory ~ '/dt=*/*.parquet' %}
-    {%- set has_files = false %}
-    {%- if execute %}
-        {%- set has_files = run_query(
-            "select count(*) from glob('" ~ files ~ "')").columns[0].values()[0] > 0 %}
+{% macro default__landed_or_empty(source_relation) -%}
+    {%- if not execute %}
+        {{- return(source_relation) }}
     {%- endif %}
+    {%- set node = source_node(source_relation) %}
+    {%- set has_files = run_query(
+        "select count(*) from glob('" ~ landing_files(node) ~ "')").columns[0].values()[0] > 0 %}
     {%- if has_files -%}
-    read_parquet('{{ files }}', union_by_name = true, hive_partitioning = false)
+    {{ source_relation }}
     {%- else -%}
     (
         select
-            {%- for name, type in columns %}
-            cast(null as {{ type }}) as {{ name }}{{ "," if not loop.last }}
+            {%- for column in node.columns.values() %}
+            cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
             {%- endfor %}
         where false
     )
     {%- endif %}
 {%- endmacro %}
 
-{% macro spark__landed_parquet(directory, columns) -%}
-    {%- set parts = directory.rstrip('/').split('/') %}
-    {%- set table = 'landing_files.' ~ parts[-2] ~ '__' ~ parts[-1] %}
-    {%- if execute %}
-        {%- do run_query('create schema if not exists landing_files') %}
-        {%- do run_query(
-            'create table if not exists ' ~ table ~ ' ('
-            ~ columns | map('join', ' ') | join(', ')
-            ~ ") using parquet options (recursiveFileLookup 'true')"
-            ~ " location '" ~ directory ~ "'") %}
+{% macro spark__landed_or_empty(source_relation) -%}
+    {{- source_relation -}}
+{%- endmacro %}
+
+{#- The graph node of a source relation (from source()), for its meta and columns. -#}
+{% macro source_node(source_relation) -%}
+    {%- set found = [] %}
+    {%- for node in graph.sources.values() if node.package_name == project_name
+        and node.schema == source_relation.schema
+        and node.identifier == source_relation.identifier %}
+        {%- do found.append(node) %}
+    {%- endfor %}
+    {%- if not found %}
+        {{ exceptions.raise_compiler_error(
+            "no source of this project is read as " ~ source_relation.schema ~ "."
+            ~ source_relation.identifier) }}
     {%- endif %}
-    {{- table -}}
+    {{ return(found[0]) }}
 {%- endmacro %}

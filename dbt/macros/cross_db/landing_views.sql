@@ -15,9 +15,25 @@
     {%- if execute %}
     {%- for source in graph.sources.values() if source.package_name == project_name %}
         {%- set location = landing_files(source) %}
+        {%- set relation = source.schema ~ '.' ~ source.identifier %}
         {%- do run_query('create schema if not exists ' ~ source.schema) %}
-        {%- do run_query('create or replace view ' ~ source.schema ~ '.' ~ source.identifier
+        {%- if source.meta.get('may_have_no_files')
+            or source.source_meta.get('may_have_no_files') %}
+        {#- the files of the pipeline's own stages (see landed_or_empty) may not exist yet:
+            an external table over their directory, with the declared columns, reads as empty
+            until they do #}
+        {%- set columns = [] %}
+        {%- for column in source.columns.values() %}
+            {%- do columns.append(column.name ~ ' ' ~ column.data_type) %}
+        {%- endfor %}
+        {%- do run_query(
+            'create table if not exists ' ~ relation ~ ' (' ~ columns | join(', ')
+            ~ ") using parquet options (recursiveFileLookup 'true') location '"
+            ~ location.split('/dt=')[0] ~ "'") %}
+        {%- else %}
+        {%- do run_query('create or replace view ' ~ relation
                          ~ ' as select * from parquet.`' ~ location ~ '`') %}
+        {%- endif %}
     {%- endfor %}
     {%- endif %}
     select 1 as landing_views_registered

@@ -1,25 +1,19 @@
 {{ config(materialized='table') }}
 
 -- One row per platform account per observed date with a scored follower sample: the share of
--- the sampled followers that look fake, as scored by kolpipe.gate.score_follower_samples (the
+-- the sampled followers that look fake, as scored by kolpipe's follower scoring (the
 -- fake-follower classifier over X and Weibo follower profiles; TikTok's sample has too few
--- fields, the other platforms expose none) before dbt builds the date. A day's sample of 100
--- is noisy (a binomial +-5 points), so the signal is the mean over the scored days of the
--- trailing var('fake_follower_days') days.
+-- fields, the other platforms expose none) before dbt builds the date
+-- (stg_gate__follower_scores). A day's sample of 100 is noisy (a binomial +-5 points), so the
+-- signal is the mean over the scored days of the trailing var('fake_follower_days') days.
 
-{%- set window_days = var('fake_follower_days', 7) %}
+{%- set window_days = var('fake_follower_days') %}
 with
 
 scores as (
 
-    -- the scored follower samples (none before the first scoring)
-    select account_key, platform, account_id, logical_date, followers_scored,
-        fake_follower_share
-    from {{ landed_parquet(env_var('KOLPIPE_LANDING') ~ '/gate/follower_scores', [
-        ['account_key', 'string'], ['platform', 'string'], ['account_id', 'string'],
-        ['logical_date', 'date'], ['followers_scored', 'bigint'],
-        ['fake_follower_share', 'double'],
-    ]) }} as scores
+    select account_key, platform, observed_date, followers_scored, fake_follower_share
+    from {{ ref('stg_gate__follower_scores') }}
     where fake_follower_share is not null
 
 ),
@@ -29,7 +23,7 @@ trailing_scores as (
     select
         account_key,
         platform,
-        logical_date as observed_date,
+        observed_date,
         followers_scored,
         fake_follower_share as fake_follower_share_of_day,
         avg(fake_follower_share) over trailing_days as fake_follower_share,
@@ -38,7 +32,7 @@ trailing_scores as (
     from scores
     window trailing_days as (
         partition by account_key
-        order by logical_date
+        order by observed_date
         range between interval {{ window_days - 1 }} day preceding and current row
     )
 

@@ -3,8 +3,8 @@
 -- One row per platform account per verdict period: the gate's verdict (pass / review / fail),
 -- its reason codes and evidence, and whether a person overrode it, valid from the first date
 -- the gate gave it until the date it changed (valid_to, exclusive; null while current).
--- The gate (kolpipe.gate) writes one verdict partition per logical date under
--- <landing>/gate/account_verdicts/; a day without a verdict for an account (not extracted)
+-- The gate (kolpipe.gate) writes one verdict partition per logical date
+-- (stg_gate__account_verdicts); a day without a verdict for an account (not extracted)
 -- leaves its period open. Nothing is deleted: every period stays queryable.
 
 {%- set verdict_state = row_value([
@@ -16,16 +16,7 @@ with
 
 verdict_days as (
 
-    -- the gate's verdict partitions (none before its first run)
-    select * from {{ landed_parquet(env_var('KOLPIPE_LANDING') ~ '/gate/account_verdicts', [
-        ['account_key', 'string'], ['platform', 'string'], ['account_id', 'string'],
-        ['logical_date', 'date'], ['verdict', 'string'], ['computed_verdict', 'string'],
-        ['reason_codes', 'string'], ['reasons', 'string'], ['evidence', 'string'],
-        ['evidence_fingerprint', 'string'], ['is_overridden', 'boolean'],
-        ['override_status', 'string'], ['override_verdict', 'string'],
-        ['override_reason', 'string'], ['override_by', 'string'],
-        ['override_recorded_at', 'string'],
-    ]) }}
+    select * from {{ ref('stg_gate__account_verdicts') }}
 
 ),
 
@@ -35,9 +26,9 @@ with_period_start as (
     -- (null-safe: a field that becomes null is a change)
     select
         *,
-        {{ verdict_state }} is distinct from lag({{ verdict_state }}) over (
-            partition by account_key order by logical_date
-        ) as is_period_start
+        ({{ verdict_state }} is distinct from lag({{ verdict_state }}) over (
+            partition by account_key order by observed_date
+        )) as is_period_start
     from verdict_days
 
 ),
@@ -47,7 +38,7 @@ numbered as (
     select
         *,
         sum(case when is_period_start then 1 else 0 end) over (
-            partition by account_key order by logical_date
+            partition by account_key order by observed_date
             rows between unbounded preceding and current row
         ) as period_number
     from with_period_start
@@ -61,20 +52,20 @@ periods as (
         period_number,
         min(platform) as platform,
         min(account_id) as account_id,
-        min(logical_date) as valid_from,
-        max(logical_date) as last_confirmed_date,
+        min(observed_date) as valid_from,
+        max(observed_date) as last_confirmed_date,
         -- the newest day's wording of the period's (unchanged) verdict and evidence
-        {{ arg_max('verdict', 'logical_date') }} as verdict,
-        {{ arg_max('computed_verdict', 'logical_date') }} as computed_verdict,
-        {{ arg_max('reason_codes', 'logical_date') }} as reason_codes,
-        {{ arg_max('reasons', 'logical_date') }} as reasons,
-        {{ arg_max('evidence', 'logical_date') }} as evidence,
-        {{ arg_max('evidence_fingerprint', 'logical_date') }} as evidence_fingerprint,
-        {{ arg_max('is_overridden', 'logical_date') }} as is_overridden,
-        {{ arg_max('override_status', 'logical_date') }} as override_status,
-        {{ arg_max('override_reason', 'logical_date') }} as override_reason,
-        {{ arg_max('override_by', 'logical_date') }} as override_by,
-        {{ arg_max('override_recorded_at', 'logical_date') }} as override_recorded_at
+        {{ arg_max('verdict', 'observed_date') }} as verdict,
+        {{ arg_max('computed_verdict', 'observed_date') }} as computed_verdict,
+        {{ arg_max('reason_codes', 'observed_date') }} as reason_codes,
+        {{ arg_max('reasons', 'observed_date') }} as reasons,
+        {{ arg_max('evidence', 'observed_date') }} as evidence,
+        {{ arg_max('evidence_fingerprint', 'observed_date') }} as evidence_fingerprint,
+        {{ arg_max('is_overridden', 'observed_date') }} as is_overridden,
+        {{ arg_max('override_status', 'observed_date') }} as override_status,
+        {{ arg_max('override_reason', 'observed_date') }} as override_reason,
+        {{ arg_max('override_by', 'observed_date') }} as override_by,
+        {{ arg_max('override_recorded_at', 'observed_date') }} as override_recorded_at
     from numbered
     group by account_key, period_number
 
