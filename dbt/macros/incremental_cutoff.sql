@@ -31,7 +31,7 @@
 
 {#- The run's logical date (var logical_date, YYYY-MM-DD) as a date, none when not given. -#}
 {% macro logical_date_var() -%}
-    {%- set value = var('logical_date', none) -%}
+    {%- set value = var('logical_date') -%}
     {%- if not value -%}
         {{ return(none) }}
     {%- endif -%}

@@ -18,7 +18,8 @@
     end
 {%- endmacro %}
 
-{#- A ratio that is null (not infinite, not zero) when either side is null or the denominator is 0. -#}
+{#- A ratio that is null (not infinite, not zero) when either side is null or the denominator
+    is 0. -#}
 {% macro safe_divide(numerator, denominator) -%}
     (cast({{ numerator }} as double) / nullif({{ denominator }}, 0))
 {%- endmacro %}

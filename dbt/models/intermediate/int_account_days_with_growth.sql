@@ -56,8 +56,9 @@ select
     with_earlier_followers.following,
     with_earlier_followers.posts_count,
     {%- for days in [1, 7, 30] %}
-    followers - followers_{{ days }}d_before as follower_growth_{{ days }}d,
-    {{ safe_divide('followers - followers_' ~ days ~ 'd_before', 'followers_' ~ days ~ 'd_before') }}
+    {%- set before = 'with_earlier_followers.followers_' ~ days ~ 'd_before' %}
+    with_earlier_followers.followers - {{ before }} as follower_growth_{{ days }}d,
+    {{ safe_divide('with_earlier_followers.followers - ' ~ before, before) }}
         as follower_growth_rel_{{ days }}d,
     {%- endfor %}
     tier_thresholds.tier

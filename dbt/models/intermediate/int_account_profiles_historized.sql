@@ -60,12 +60,12 @@ flagged_changes as (
         account_days.*,
         {{ 'coalesce(version_in_force.profile_version, 0)' if is_incremental() else '0' }}
             as versions_before,
-        {{ profile }} is distinct from coalesce(
+        ({{ profile }} is distinct from coalesce(
             lag({{ profile }}) over (
                 partition by account_days.account_key order by account_days.observed_date
             ),
             {{ profile_in_force }}
-        ) as starts_version
+        )) as starts_version
     from account_days
     {%- if is_incremental() %}
     left join version_in_force on account_days.account_key = version_in_force.account_key

@@ -47,5 +47,5 @@ select {{ columns | join(', ') }}
 from entries
 qualify row_number() over (
     partition by kol_id, account_key
-    order by observed_date desc, recency_rank
+    order by observed_date desc, recency_rank asc
 ) = 1

@@ -22,7 +22,7 @@ select
     thresholds.max_followers
 from platforms
 inner join thresholds
-    on thresholds.platform = platforms.platform
+    on platforms.platform = thresholds.platform
     or (
         thresholds.platform = '*'
         and not exists (select 1 from thresholds as own where own.platform = platforms.platform)

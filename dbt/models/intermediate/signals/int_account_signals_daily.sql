@@ -12,13 +12,11 @@
 -- (expectations/gate/account_gate.yml) judges, each with its evidence: the day it was seen,
 -- the value and the band it was compared with. Signals that are events (a follower spike, a
 -- burst of bought likes) carry the strongest occurrence of the last var('gate_evidence_days')
--- days, so the verdict of any date in that window still sees them; signals that are states
--- (engagement against peers, follower/following ratio, comment genericity and rings, engagement
--- uniformity, fake-follower share) carry the value of the date itself.
--- An incremental run recomputes the dates since the cutoff, reading the event signals of the
--- evidence window before it.
-
-{%- set evidence_days = var('gate_evidence_days', 60) %}
+-- days (int_follower_spike_evidence_daily, int_likes_burst_evidence_daily); signals that are
+-- states (engagement against peers, follower/following ratio, comment genericity and rings,
+-- engagement uniformity, fake-follower share) carry the value of the date itself.
+-- Over 150 lines because it is the gate's one wide row: the joins of the signal models and
+-- the list of their columns, grouped by signal, which reads best in one place.
 
 with
 
@@ -29,17 +27,24 @@ account_days as (
 
 ),
 
-follower_changes as (
+spikes as (
 
-    select * from {{ ref('int_follower_changes_scored') }}
-    {{ since_incremental_cutoff('observed_date', 'observed_date', evidence_days - 1) }}
+    select * from {{ ref('int_follower_spike_evidence_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
+
+),
+
+likes_bursts as (
+
+    select * from {{ ref('int_likes_burst_evidence_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
 engagement as (
 
     select * from {{ ref('int_engagement_signals_daily') }}
-    {{ since_incremental_cutoff('observed_date', 'observed_date', evidence_days - 1) }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
@@ -64,79 +69,10 @@ follower_scores as (
 
 ),
 
-strongest_in_window as (
-
-    select
-        account_key,
-        observed_date,
-        max(spike_robust_z) over evidence_window as spike_robust_z,
-        {{ arg_max('observed_date', 'spike_robust_z', tie_date='observed_date') }}
-            over evidence_window as spike_date,
-        {{ arg_max('follower_change', 'spike_robust_z', tie_date='observed_date') }}
-            over evidence_window as spike_follower_gain,
-        {{ arg_max('followers', 'spike_robust_z', tie_date='observed_date') }}
-            over evidence_window as spike_followers_after,
-        {{ arg_max('baseline_change_median', 'spike_robust_z', tie_date='observed_date') }}
-            over evidence_window as spike_baseline_change_median,
-        {{ arg_max('baseline_change_scale', 'spike_robust_z', tie_date='observed_date') }}
-            over evidence_window as spike_baseline_change_scale,
-        {{ arg_max('follower_count_step', 'spike_robust_z', tie_date='observed_date') }}
-            over evidence_window as spike_follower_count_step,
-        {{ arg_max('is_round_number_gain', 'spike_robust_z', tie_date='observed_date') }}
-            over evidence_window as spike_is_round_number_gain
-    from follower_changes
-    window evidence_window as (
-        partition by account_key
-        order by observed_date
-        range between interval {{ evidence_days - 1 }} day preceding and current row
-    )
-
-),
-
-likes_bursts as (
-
-    select
-        engagement.account_key,
-        engagement.observed_date,
-        max(likes_per_comment_vs_platform_median) over evidence_window
-            as likes_per_comment_vs_platform_median_max,
-        {{ arg_max('observed_date', 'likes_per_comment_vs_platform_median',
-                     tie_date='observed_date') }}
-            over evidence_window as likes_per_comment_max_date,
-        {{ arg_max('likes_per_comment', 'likes_per_comment_vs_platform_median',
-                     tie_date='observed_date') }}
-            over evidence_window as likes_per_comment_max
-    from engagement
-    window evidence_window as (
-        partition by account_key
-        order by observed_date
-        range between interval {{ evidence_days - 1 }} day preceding and current row
-    )
-
-),
-
 following_ratios as (
 
-    select
-        account_key,
-        observed_date,
-        platform,
-        tier,
-        {{ safe_divide('followers', 'following') }} as follower_following_ratio
-    from account_days
-
-),
-
-following_norms as (
-
-    select
-        platform,
-        tier,
-        observed_date,
-        median(follower_following_ratio) as tier_follower_following_ratio_median
-    from following_ratios
-    where follower_following_ratio is not null
-    group by platform, tier, observed_date
+    select * from {{ ref('int_follower_following_ratios_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 )
 
@@ -151,17 +87,17 @@ select
     account_days.following,
 
     -- follower spike (strongest in the evidence window) and the purge after it
-    strongest_in_window.spike_robust_z,
-    strongest_in_window.spike_date,
-    strongest_in_window.spike_follower_gain,
-    strongest_in_window.spike_baseline_change_median,
-    strongest_in_window.spike_baseline_change_scale,
-    strongest_in_window.spike_follower_count_step,
-    strongest_in_window.spike_is_round_number_gain,
-    case when strongest_in_window.spike_follower_gain > 0 then
+    spikes.spike_robust_z,
+    spikes.spike_date,
+    spikes.spike_follower_gain,
+    spikes.spike_baseline_change_median,
+    spikes.spike_baseline_change_scale,
+    spikes.spike_follower_count_step,
+    spikes.spike_is_round_number_gain,
+    case when spikes.spike_follower_gain > 0 then
         greatest(0, {{ safe_divide(
-            'strongest_in_window.spike_followers_after - account_days.followers',
-            'strongest_in_window.spike_follower_gain') }})
+            'spikes.spike_followers_after - account_days.followers',
+            'spikes.spike_follower_gain') }})
     end as purge_share_of_spike_gain,
 
     -- engagement against the platform-and-tier band (the date's own value)
@@ -214,15 +150,13 @@ select
 
     -- follower/following ratio against the platform-and-tier median
     following_ratios.follower_following_ratio,
-    following_norms.tier_follower_following_ratio_median,
-    {{ safe_divide('following_ratios.follower_following_ratio',
-                   'following_norms.tier_follower_following_ratio_median') }}
-        as follower_following_ratio_vs_tier_median
+    following_ratios.tier_follower_following_ratio_median,
+    following_ratios.follower_following_ratio_vs_tier_median
 
 from account_days
-left join strongest_in_window
-    on account_days.account_key = strongest_in_window.account_key
-    and account_days.observed_date = strongest_in_window.observed_date
+left join spikes
+    on account_days.account_key = spikes.account_key
+    and account_days.observed_date = spikes.observed_date
 left join engagement
     on account_days.account_key = engagement.account_key
     and account_days.observed_date = engagement.observed_date
@@ -241,8 +175,4 @@ left join follower_scores
 left join following_ratios
     on account_days.account_key = following_ratios.account_key
     and account_days.observed_date = following_ratios.observed_date
-left join following_norms
-    on following_ratios.platform = following_norms.platform
-    and following_ratios.tier = following_norms.tier
-    and following_ratios.observed_date = following_norms.observed_date
 {{ cluster_by('observed_date') }}

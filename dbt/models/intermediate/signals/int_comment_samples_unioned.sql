@@ -75,7 +75,11 @@ select
     first_sampled_date,
     comment_words = '' as is_emoji_only,
     comment_words = ''
-        or comment_words in ({% for phrase in stock_phrases %}'{{ phrase }}'{{ ', ' if not loop.last }}{% endfor %})
+        or comment_words in (
+            {%- for phrase in stock_phrases %}
+            '{{ phrase }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
         or (is_han_script and length(replace(comment_words, ' ', '')) <= 4)
         or (not is_han_script and {{ split_count('comment_words', ' ') }} <= 3
             and length(replace(comment_words, ' ', '')) <= 15)

@@ -10,19 +10,17 @@
 
 -- One row per platform account per observed date: the account's engagement against its peers
 -- on that date, with the peer band as evidence.
---  * engagement rate: the account's 30-day median engagement_rate_by_followers (fct_account_daily)
+--  * engagement rate: the account's 30-day median engagement_rate_by_followers
 --    against the median and the 10th-90th percentile band of its platform-and-tier peers that
 --    day (peers with at least 3 rated posts); a tier with fewer than var('min_peer_group_size')
 --    such peers is compared with its whole platform instead. Rates fall with audience size even
 --    within a tier (a tier spans 10x), and the top tiers have few peers, so the rule judges the
 --    rate against the rate expected at the account's exact size: a least-squares line of
 --    ln(rate) on ln(followers) through the platform's rated accounts that day.
---  * likes per comment: likes / comments summed over the posts published in the trailing
---    var('likes_per_comment_days') days (bought likes inflate likes, never comments), against
---    the platform's median that day.
+--  * likes per comment over the recent posts against the platform's median
+--    (int_likes_per_comment_daily).
 -- An incremental run recomputes the dates since the cutoff (each date's bands are its own).
 
-{%- set likes_days = var('likes_per_comment_days', 14) %}
 {%- set min_rated_posts = 3 %}
 
 with
@@ -37,17 +35,15 @@ account_days as (
         followers,
         engagement_rate_by_followers_median_30d,
         posts_with_rate_30d
-    from {{ ref('fct_account_daily') }}
+    from {{ ref('int_account_days_with_engagement') }}
     {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
-posts as (
+likes_per_comment as (
 
-    select account_key, published_date, likes, comments
-    from {{ ref('fct_posts') }}
-    where likes is not null and comments is not null
-    {{ since_incremental_cutoff('published_date', 'observed_date', likes_days - 1, 'and') }}
+    select * from {{ ref('int_likes_per_comment_daily') }}
+    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
 
@@ -106,39 +102,6 @@ platform_bands as (
 
 ),
 
-likes_per_comment as (
-
-    select
-        account_days.account_key,
-        account_days.observed_date,
-        sum(posts.likes) as likes_recent,
-        sum(posts.comments) as comments_recent,
-        {{ safe_divide('sum(posts.likes)', 'sum(posts.comments)') }} as likes_per_comment
-    from account_days
-    inner join posts
-        on account_days.account_key = posts.account_key
-        and posts.published_date between account_days.observed_date - {{ likes_days - 1 }}
-            and account_days.observed_date
-    group by account_days.account_key, account_days.observed_date
-
-),
-
-likes_per_comment_bands as (
-
-    select
-        account_days.platform,
-        likes_per_comment.observed_date,
-        median(likes_per_comment.likes_per_comment) as platform_likes_per_comment_median
-    from likes_per_comment
-    inner join account_days
-        on likes_per_comment.account_key = account_days.account_key
-        and likes_per_comment.observed_date = account_days.observed_date
-    -- a handful of comments gives a ratio of rounding noise
-    where likes_per_comment.comments_recent >= 5
-    group by account_days.platform, likes_per_comment.observed_date
-
-),
-
 banded as (
 
     select
@@ -157,9 +120,8 @@ banded as (
         coalesce(tier_bands.peer_p90, platform_bands.peer_p90) as engagement_peer_p90,
         likes_per_comment.likes_recent,
         likes_per_comment.comments_recent,
-        case when likes_per_comment.comments_recent >= 5
-            then likes_per_comment.likes_per_comment end as likes_per_comment,
-        likes_per_comment_bands.platform_likes_per_comment_median,
+        likes_per_comment.likes_per_comment,
+        likes_per_comment.platform_likes_per_comment_median,
         case when account_days.followers > 0 then
             exp(size_fits.ln_rate_intercept + size_fits.ln_rate_slope * ln(account_days.followers))
         end as engagement_rate_expected_for_size
@@ -175,9 +137,6 @@ banded as (
     left join likes_per_comment
         on account_days.account_key = likes_per_comment.account_key
         and account_days.observed_date = likes_per_comment.observed_date
-    left join likes_per_comment_bands
-        on account_days.platform = likes_per_comment_bands.platform
-        and account_days.observed_date = likes_per_comment_bands.observed_date
     left join size_fits
         on account_days.platform = size_fits.platform
         and account_days.observed_date = size_fits.observed_date

@@ -14,23 +14,23 @@
 -- show (some posts land, some do not). Works from public counts, so on every platform,
 -- Instagram included.
 --  * over the posts published in the var('uniformity_days') days before the date that have
---    reached the fixed age (fct_posts, so every post is measured at the same age and none is
---    immature on the date), with the like count visible;
+--    reached the fixed age (int_posts_measured, so every post is measured at the same age and
+--    none is immature on the date), with the like count visible;
 --  * engagement_rate_robust_cv: 1.4826 x MAD / median of the posts' engagement rate by
 --    followers (robust: one viral post does not move it);
 --  * null with fewer than var('min_uniformity_posts') posts, or a median under 20 engagements
 --    per post (small integer counts are uniform by rounding, not by pods).
 -- An incremental run recomputes the dates since the cutoff.
 
-{%- set window_days = var('uniformity_days', 60) %}
-{%- set min_posts = var('min_uniformity_posts', 8) %}
+{%- set window_days = var('uniformity_days') %}
+{%- set min_posts = var('min_uniformity_posts') %}
 
 with
 
 account_days as (
 
     select account_key, platform, observed_date
-    from {{ ref('fct_account_daily') }}
+    from {{ ref('int_account_days_with_engagement') }}
     {{ since_incremental_cutoff('observed_date', 'observed_date') }}
 
 ),
@@ -42,7 +42,7 @@ posts as (
         published_date,
         engagements,
         engagement_rate_by_followers
-    from {{ ref('fct_posts') }}
+    from {{ ref('int_posts_measured') }}
     where not is_immature
         and likes is not null
         and engagement_rate_by_followers is not null
@@ -77,7 +77,8 @@ windowed as (
         series_date as observed_date,
         count(engagement_rate_by_followers) over trailing_days as uniformity_posts,
         {{ median_over('engagements', 'trailing_days') }} as uniformity_engagements_median,
-        {{ median_over('engagement_rate_by_followers', 'trailing_days') }} as uniformity_rate_median,
+        {{ median_over('engagement_rate_by_followers', 'trailing_days') }}
+            as uniformity_rate_median,
         {{ mad_over('engagement_rate_by_followers', 'trailing_days') }} as uniformity_rate_mad
     from series
     window trailing_days as (
@@ -114,7 +115,8 @@ judged as (
 
 select
     *,
-    median(engagement_rate_robust_cv) over platform_day as platform_engagement_rate_robust_cv_median,
+    median(engagement_rate_robust_cv) over platform_day
+        as platform_engagement_rate_robust_cv_median,
     {{ safe_divide('engagement_rate_robust_cv',
                    'median(engagement_rate_robust_cv) over platform_day') }}
         as engagement_rate_robust_cv_vs_platform_median

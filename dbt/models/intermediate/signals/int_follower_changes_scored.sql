@@ -19,8 +19,8 @@
 --  * no z before the account has var('spike_min_baseline_days') earlier changes.
 -- An incremental run recomputes the dates since the cutoff, reading their baseline days too.
 
-{%- set baseline_days = var('spike_baseline_days', 30) %}
-{%- set min_baseline_days = var('spike_min_baseline_days', 7) %}
+{%- set baseline_days = var('spike_baseline_days') %}
+{%- set min_baseline_days = var('spike_min_baseline_days') %}
 
 with
 

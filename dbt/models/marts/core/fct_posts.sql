@@ -8,30 +8,8 @@
     )
 }}
 
--- One row per platform post, measured at a fixed age (see int_posts_at_fixed_age): the
--- engagement metrics are defined here and nowhere else.
-
-with
-
-posts as (
-
-    select * from {{ ref('int_posts_at_fixed_age') }}
-    {% if is_incremental() %}
-    -- Recompute every post observed since the cutoff, so that late observations and posts
-    -- reaching the fixed age replace their earlier rows.
-    where last_observed_date >= {{ incremental_cutoff('last_observed_date') }}
-    {% endif %}
-
-),
-
-measured as (
-
-    select
-        *,
-        {{ engagements('platform') }} as engagements
-    from posts
-
-)
+-- One row per platform post, measured at a fixed age, with its engagement metrics
+-- (int_posts_measured, where they are defined).
 
 select
     post_key,
@@ -59,7 +37,12 @@ select
     followers_at_publication,
     followers_observed_date,
     is_followers_at_publication_estimated,
-    {{ safe_divide('engagements', 'followers_at_publication') }} as engagement_rate_by_followers,
-    {{ safe_divide('engagements', 'views') }} as engagement_rate_by_views
-from measured
+    engagement_rate_by_followers,
+    engagement_rate_by_views
+from {{ ref('int_posts_measured') }}
+{% if is_incremental() %}
+-- Recompute every post observed since the cutoff, so that late observations and posts
+-- reaching the fixed age replace their earlier rows.
+where last_observed_date >= {{ incremental_cutoff('last_observed_date') }}
+{% endif %}
 {{ cluster_by('last_observed_date') }}

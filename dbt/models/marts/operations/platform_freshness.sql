@@ -40,4 +40,4 @@ select
         as days_behind
 from platforms
 cross join as_of
-left join last_landed on last_landed.platform = platforms.platform
+left join last_landed on platforms.platform = last_landed.platform
