@@ -76,7 +76,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kolpipe_tools.demo import sandbox_process
+    from kolpipe_tools.sandbox.serve import sandbox_process
 
     if not args.sandbox:
         return cli.run_days(args)
@@ -100,7 +100,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     if args.action == "serve":
         from kolpipe_tools.sandbox.serve import serve_forever
 
-        serve_forever(world, args.port)
+        serve_forever(world, args.port)  # the same as python -m kolpipe_tools.sandbox.serve
     elif args.action == "registry":
         sys.stdout.write(registry.dump(world.kols()))
     else:

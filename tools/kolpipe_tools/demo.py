@@ -1,6 +1,6 @@
 """The demo: the embedded default end to end on the sandbox world (README's first command).
-One launcher of the sandbox process (`sandbox_process`) and one helper that lands N days
-(`bootstrap`) serve the demo, `kolpipe run --sandbox`, the bench and the gate evaluation."""
+`land_days` is the one helper that lands N days (the demo's bootstrap, the gate evaluation);
+the sandbox's one launcher is kolpipe_tools.sandbox.serve."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import argparse
 import csv
 import logging
 import os
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from kolpipe.cli import run_through_airflow
@@ -24,6 +21,7 @@ from kolpipe.core.progress import progress
 
 def run_demo(args: argparse.Namespace) -> int:
     from kolpipe import local_airflow, registry
+    from kolpipe_tools.sandbox.serve import sandbox_process
     from kolpipe_tools.sandbox.world import World
 
     if args.airflow_days < 1 or args.history_days < args.airflow_days:
@@ -49,18 +47,22 @@ def run_demo(args: argparse.Namespace) -> int:
         write_labels(world, handle)
 
     with sandbox_process(args.kols, args.port):
+        progress(f"sandbox platforms serving on 127.0.0.1:{args.port}")
         # Airflow's set-up (metadata DB, pools, dbt manifest) runs beside the bootstrap.
         with ThreadPoolExecutor(max_workers=1) as setup:
             airflow_ready = setup.submit(local_airflow.prepare, paths)
-            bootstrap(bulk_dates, paths)
+            land_days(bulk_dates, paths, label="bootstrap")
             progress("waiting for Airflow's set-up (metadata DB in var/airflow, pools, "
                       "dbt manifest)")
             airflow_ready.result()
         return run_through_airflow(airflow_dates, paths)
 
 
-def bootstrap(days: list[date], paths: Paths) -> None:
-    """Land history in bulk through the DAG's own extraction code."""
+def land_days(days: list[date], paths: Paths, label: str = "landed") -> None:
+    """Land the registry and every platform for each day from the connections in the
+    environment, through the DAG's own extraction code (land.land_platform), without the raw
+    checks (on the sandbox they pass, and they would quadruple the time). The one helper the
+    demo's bootstrap and the gate evaluation land history with."""
     from kolpipe import land
 
     # The platforms of a day extract side by side, as the DAG's extract tasks do.
@@ -71,47 +73,11 @@ def bootstrap(days: list[date], paths: Paths) -> None:
             summaries = pool.map(lambda p, d=day: land.land_platform(p, d, paths),
                                  PLATFORMS)
             rows = sum(sum(summary["rows"].values()) for summary in summaries)
-            progress(f"bootstrap {n}/{len(days)}: {day} landed {rows} rows "
+            progress(f"{label} {n}/{len(days)}: {day}, {rows} rows "
                       f"({time.monotonic() - started:.1f}s)")
-
-
-@contextmanager
-def sandbox_process(kols: int, port: int) -> Iterator[str]:
-    """The sandbox in a process of its own (a core of its own beside Airflow), with the
-    connection variables pointing at it for this process and the ones it starts."""
-    from kolpipe_tools.sandbox.server import connections
-
-    base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kolpipe_tools.cli", "sandbox", "serve", "--kols", str(kols),
-         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        _wait_for(base_url, server)
-        os.environ.update(connections(base_url))
-        progress(f"sandbox platforms serving on {base_url}")
-        yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def write_labels(world, handle) -> None:
     writer = csv.DictWriter(handle, ["platform", "account_id", "kol_id", "problem", "since"])
     writer.writeheader()
     writer.writerows(world.labels())
-
-
-def _wait_for(base_url: str, server: subprocess.Popen) -> None:
-    import httpx
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the sandbox exited with code {server.returncode}; is port "
-                               f"{base_url.rsplit(':', 1)[1]} in use? Pass --port")
-        try:
-            httpx.get(f"{base_url}/x/2/users", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the sandbox did not answer on {base_url} within 30s")

@@ -3,12 +3,9 @@ the fewest calls each platform's API allows for the same accounts and posts."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
-import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -22,22 +19,12 @@ def progress(message: str) -> None:
     shared_progress(message, level=1)
 
 
-def serve_sandbox(params: dict) -> dict:
-    from kolpipe_tools.sandbox.serve import serve_forever
-    from kolpipe_tools.sandbox.world import World
-
-    serve_forever(World(params["kols"]), params["port"], rate_per_second=params["rate"])
-    return {}
-
-
 def extraction(params: dict) -> dict:
     """The real clients (land.land_platform) against the sandbox, one platform at a time,
     under the sandbox's per-platform rate limit."""
-    import httpx
 
     from kolpipe import land, registry
-    from kolpipe_tools.sandbox.serve import free_port
-    from kolpipe_tools.sandbox.server import connections
+    from kolpipe_tools.sandbox.serve import sandbox_process
     from kolpipe_tools.sandbox.world import World
 
     home = Path(params["home"])
@@ -47,24 +34,9 @@ def extraction(params: dict) -> dict:
     os.environ.pop("KOLPIPE_REGISTRY", None)
     paths.registry.parent.mkdir(parents=True, exist_ok=True)
     paths.registry.write_text(registry.dump(World(params["kols"]).kols()), encoding="utf-8")
-    port = free_port()
     # A process of its own (not serve.running_sandbox's thread), so the server's work does not
     # compete with the clients' for this process's GIL and skew calls per second.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kolpipe_tools.bench", "stage", "serve_sandbox",
-         json.dumps({"kols": params["kols"], "port": port, "rate": params["rate"]}), os.devnull])
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base_url}/x/2/users", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the bench sandbox did not start") from None
-                time.sleep(0.2)
-        os.environ.update(connections(base_url))
+    with sandbox_process(params["kols"], rate_per_second=params["rate"]):
         day = date.fromisoformat(params["date"])
         kols = registry.load(paths.registry)
         platforms = {}
@@ -80,9 +52,6 @@ def extraction(params: dict) -> dict:
                      f"calls (minimum {figures['minimum_calls']}), "
                      f"{figures['calls_per_second']:.1f} calls/s of {params['rate']} allowed, "
                      f"{summary['throttled']} x 429, {seconds:.1f}s")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     return {"platforms": platforms, "rate_per_second": params["rate"], "date": params["date"]}
 
 

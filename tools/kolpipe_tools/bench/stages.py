@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kolpipe.core.paths import PROJECT_ROOT, Paths
 from kolpipe.core.progress import progress as shared_progress
-from kolpipe_tools.bench.extraction import extraction, serve_sandbox
+from kolpipe_tools.bench.extraction import extraction
 
 
 def progress(message: str) -> None:
@@ -186,4 +186,4 @@ def dag_parse(params: dict) -> dict:
 
 
 STAGES = {"generate": generate, "floor": floor, "dbt_build": dbt_build,
-          "serve_sandbox": serve_sandbox, "extraction": extraction, "dag_parse": dag_parse}
+          "extraction": extraction, "dag_parse": dag_parse}

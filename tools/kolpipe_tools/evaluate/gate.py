@@ -32,14 +32,13 @@ import json
 import logging
 import os
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.core.paths import Paths
 from kolpipe.core.progress import progress
 
 log = logging.getLogger(__name__)
@@ -69,10 +68,9 @@ def window_dates(end: date, days: int) -> list[date]:
 
 
 def land_history(world: Any, dates: list[date], paths: Paths) -> None:
-    """Land the registry and every platform for each date, from the sandbox served in-process,
-    through `land.land_platform` (the DAG's code path). Like the demo's bootstrap, the raw
-    checks are not run: on the sandbox they pass, and they would quadruple the time."""
-    from kolpipe import land, registry
+    """Land the window from the world served in a thread (kolpipe_tools.demo.land_days)."""
+    from kolpipe import registry
+    from kolpipe_tools.demo import land_days
     from kolpipe_tools.sandbox.serve import running_sandbox
     from kolpipe_tools.sandbox.server import connections
 
@@ -80,14 +78,7 @@ def land_history(world: Any, dates: list[date], paths: Paths) -> None:
     paths.registry.write_text(registry.dump(world.kols()), encoding="utf-8")
     with running_sandbox(world) as base_url:
         os.environ.update(connections(base_url))
-        for n, day in enumerate(dates, 1):
-            started = time.monotonic()
-            land.land_registry(day, paths)
-            rows = 0
-            for platform in PLATFORMS:
-                rows += sum(land.land_platform(platform, day, paths)["rows"].values())
-            progress(f"landed {n}/{len(dates)}: {day}, {rows} rows "
-                      f"({time.monotonic() - started:.1f}s)")
+        land_days(dates, paths)
 
 
 def ground_truth(labels: list[dict], account_keys: list[str], start: date, end: date,
