@@ -10,7 +10,8 @@
     {{ return(none) }}
 {%- endmacro %}
 
-{#- The project's vars, read from dbt_project.yml (library/project.py). -#}
+{#- The project's vars, read from dbt_project.yml (library/project.py). One argument: a var
+    given an inline default instead of a declaration fails the lint. -#}
 {% macro var(name) -%}
     {{ return(project.vars[name]) }}
 {%- endmacro %}
