@@ -44,9 +44,13 @@ def raw_ready(moment: datetime, task_states: dict[str, str | None]) -> dict:
 
 
 def score_followers(moment: datetime) -> dict:
-    """Score the landed follower samples with the fake-follower classifier, for the signals."""
+    """Score the staged follower samples with the fake-follower classifier, for the signals."""
+    from kolpipe import build
     from kolpipe.score import followers
 
+    # The scorer reads the warehouse: `airflow dags test` runs the dbt tasks in this process,
+    # and dbt-duckdb keeps its connection open.
+    build.release_warehouse()
     return followers.score_follower_samples(_day(moment))
 
 
