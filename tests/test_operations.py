@@ -7,6 +7,10 @@ so the test is about data, not the scheduler. dbt's data tests are left out of t
 (DBT_INDIRECT_SELECTION=empty): they read the warehouse and change nothing in it.
 """
 
+# Over 300 lines on purpose: the in-order and out-of-order histories are module fixtures that
+# every test here compares against (a few minutes of dbt builds); split, each file would rebuild
+# them.
+
 from __future__ import annotations
 
 import hashlib
