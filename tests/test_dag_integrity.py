@@ -81,11 +81,12 @@ def test_kol_daily_wires_the_flow_in_one_direction(dagbag):
 def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     import json
 
+    from kolpipe import build
     from kolpipe.build import cosmos
     from kolpipe.core.paths import paths
 
     dag = dagbag.dags["kol_daily"]
-    manifest = json.loads(Path(cosmos.manifest_path(paths())).read_text())
+    manifest = json.loads(Path(build.manifest_path(paths())).read_text())
     models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
     gated = {m["name"] for m in models if cosmos.GATED_TAG in m["tags"]}
     ungated = {m["name"] for m in models} - gated

@@ -18,6 +18,11 @@ class DbtBuildFailed(RuntimeError):
     pass
 
 
+def manifest_path(paths: Paths) -> str:
+    """The manifest `parse` writes and the DAG renders its dbt tasks from (build.cosmos)."""
+    return str(paths.home / "dbt_manifest" / "manifest.json")
+
+
 def dbt_env(paths: Paths) -> dict[str, str]:
     return {"KOLPIPE_LANDING": str(paths.landing), "KOLPIPE_WAREHOUSE": str(paths.warehouse)}
 
@@ -35,8 +40,6 @@ def _dbt_args(command: str, paths: Paths, target: str = "dbt_target") -> list[st
 def parse(paths: Paths | None = None) -> str:
     """Write the manifest the DAG renders its dbt tasks from (see kolpipe.build.cosmos)."""
     from dbt.cli.main import dbtRunner
-
-    from kolpipe.build.cosmos import manifest_path
 
     paths = paths or default_paths()
     os.environ.update(dbt_env(paths))

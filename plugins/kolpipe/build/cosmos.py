@@ -22,10 +22,6 @@ class ManifestMissing(RuntimeError):
     pass
 
 
-def manifest_path(paths: Paths) -> str:
-    return str(paths.home / "dbt_manifest" / "manifest.json")
-
-
 def task_group(group_id: str, *, select: list[str] | None = None,
                exclude: list[str] | None = None, paths: Paths | None = None):
     """A Cosmos DbtTaskGroup over the selected nodes; call inside a DAG context."""
@@ -34,7 +30,7 @@ def task_group(group_id: str, *, select: list[str] | None = None,
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 
-    from kolpipe.build import dbt_env, dbt_vars
+    from kolpipe.build import dbt_env, dbt_vars, manifest_path
 
     paths = paths or default_paths()
     manifest = manifest_path(paths)
