@@ -109,7 +109,7 @@ window_rings as (
 
 ),
 
-judged as (
+signals as (
 
     select
         account_days.account_key,
@@ -119,13 +119,18 @@ judged as (
         window_totals.comments_sampled,
         coalesce(window_rings.ring_commenters, 0) as ring_commenters,
         coalesce(window_rings.ring_registered_commenters, 0) as ring_registered_commenters,
-        window_totals.comment_posts_sampled >= {{ min_posts }}
-            and window_totals.comments_sampled >= 20 as has_comment_evidence,
-        window_totals.generic_comments / window_totals.comments_sampled as generic_share,
-        window_totals.emoji_only_comments / window_totals.comments_sampled as emoji_only_share,
-        window_totals.duplicate_comments / window_totals.comments_sampled as duplicate_share,
-        {{ safe_divide('window_totals.ring_comments', 'window_totals.comments_with_author') }}
-            as ring_share
+        {%- for share, count, total in [
+            ('generic', 'generic_comments', 'comments_sampled'),
+            ('emoji_only', 'emoji_only_comments', 'comments_sampled'),
+            ('duplicate', 'duplicate_comments', 'comments_sampled'),
+            ('ring', 'ring_comments', 'comments_with_author'),
+        ] %}
+        case
+            when window_totals.comment_posts_sampled >= {{ min_posts }}
+                and window_totals.comments_sampled >= 20
+            then {{ safe_divide('window_totals.' ~ count, 'window_totals.' ~ total) }}
+        end as {{ share }}_comment_share{{ "," if not loop.last }}
+        {%- endfor %}
     from account_days
     inner join window_totals
         on account_days.account_key = window_totals.account_key
@@ -133,24 +138,6 @@ judged as (
     left join window_rings
         on account_days.account_key = window_rings.account_key
         and account_days.observed_date = window_rings.observed_date
-
-),
-
-signals as (
-
-    select
-        account_key,
-        platform,
-        observed_date,
-        comment_posts_sampled,
-        comments_sampled,
-        ring_commenters,
-        ring_registered_commenters,
-        case when has_comment_evidence then generic_share end as generic_comment_share,
-        case when has_comment_evidence then emoji_only_share end as emoji_only_comment_share,
-        case when has_comment_evidence then duplicate_share end as duplicate_comment_share,
-        case when has_comment_evidence then ring_share end as ring_comment_share
-    from judged
 
 )
 
