@@ -8,7 +8,8 @@ same world is built before and after a change; then it checksums HOME's build wa
 published marts. One line per relation: schema.name, rows, and an order-independent hash of
 every row. Doubles are printed to 12 significant digits first, because DuckDB's parallel sums
 may differ in the last bits from run to run; that is not a change of behaviour.
-Compare two outputs with `diff`.
+Compare two outputs with `--compare BEFORE AFTER`: every relation in both must be identical;
+relations only in one are listed (a refactor may add a step, never lose or change one).
 """
 
 from __future__ import annotations
@@ -45,6 +46,33 @@ def checksums(warehouse: Path) -> list[str]:
     return lines
 
 
+def read(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
+    found, section = {}, ""
+    for line in path.read_text().splitlines():
+        if line.startswith("# "):
+            section = line[2:]
+        elif line:
+            relation, rows, digest = line.split("\t")
+            found[section, relation] = (rows, digest)
+    return found
+
+
+def compare(before_path: Path, after_path: Path) -> int:
+    before, after = read(before_path), read(after_path)
+    common = sorted(set(before) & set(after))
+    differ = [key for key in common if before[key] != after[key]]
+    print(f"{len(common)} relations in both, {len(common) - len(differ)} identical, "
+          f"{len(differ)} differ")
+    for file, relation in differ:
+        print(f"  differs: {file} {relation}: {before[file, relation]} -> "
+              f"{after[file, relation]}")
+    for label, only in (("only before", set(before) - set(after)),
+                        ("only after", set(after) - set(before))):
+        for file, relation in sorted(only):
+            print(f"  {label}: {file} {relation}")
+    return 1 if differ else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,7 +80,11 @@ def main() -> int:
     parser.add_argument("--demo", type=Path, help="run the demo into this KOLPIPE_HOME first")
     parser.add_argument("--end", default="2026-11-22", help="the demo's last date")
     parser.add_argument("--port", default="8765", help="the demo's sandbox port")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                        help="compare two outputs of this script; exit 1 if a relation differs")
     args = parser.parse_args()
+    if args.compare:
+        return compare(*args.compare)
     if args.demo:
         env = dict(os.environ, KOLPIPE_HOME=str(args.demo.resolve()))
         env.pop("KOLPIPE_REGISTRY", None)
