@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import time
@@ -37,28 +38,36 @@ def test_every_dag_has_tags_and_docs(dagbag):
         assert dag.catchup is False
 
 
-def parse_in_fresh_interpreter(probe: str, **env: str) -> str:
+@functools.cache
+def fresh_parse() -> dict[str, str]:
     """Parse the DAG file as the dag processor does, in a new interpreter (this one has
-    imported everything already), then run `probe`; returns its last printed line."""
+    imported everything already) with production's environment: the modules parsing loaded
+    of NOT_AT_PARSE, and the tasks' retry settings."""
     import os
 
     environment = {k: v for k, v in os.environ.items() if k != "KOLPIPE_TASK_RETRIES"}
     code = ("import sys; from airflow.dag_processing.dagbag import DagBag; "
             f"bag = DagBag(dag_folder={str(DAGS / 'kol_daily.py')!r}); "
-            "assert not bag.import_errors, bag.import_errors; " + probe)
+            "assert not bag.import_errors, bag.import_errors; "
+            f"print([m for m in {NOT_AT_PARSE!r} if m in sys.modules]); "
+            "print(sorted({(t.retries, t.retry_delay.total_seconds(), "
+            "t.on_failure_callback is not None) for t in bag.dags['kol_daily'].tasks}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, env={**environment, **env})
-    return result.stdout.splitlines()[-1]
+                            check=True, env=environment)
+    loaded, retries = result.stdout.splitlines()[-2:]
+    return {"loaded": loaded, "retries": retries}
+
+
+def retry_settings(dag) -> list[tuple]:
+    return sorted({(t.retries, t.retry_delay.total_seconds(), t.on_failure_callback is not None)
+                   for t in dag.tasks})
 
 
 def test_every_task_retries_after_a_delay_and_alerts_on_failure(dagbag):
-    """Two retries five minutes apart in production; none in the demo and the tests
-    (KOLPIPE_TASK_RETRIES=0), so a failure shows at once."""
-    probe = ("dag = bag.dags['kol_daily']; print(sorted({(t.retries, "
-             "t.retry_delay.total_seconds(), t.on_failure_callback is not None) "
-             "for t in dag.tasks}))")
-    assert parse_in_fresh_interpreter(probe) == "[(2, 300.0, True)]"
-    assert parse_in_fresh_interpreter(probe, KOLPIPE_TASK_RETRIES="0") == "[(0, 300.0, True)]"
+    """Two retries five minutes apart in production (a fresh parse without
+    KOLPIPE_TASK_RETRIES); none in the demo and the tests, so a failure shows at once."""
+    assert retry_settings(dagbag.dags["kol_daily"]) == [(0, 300.0, True)]
+    assert fresh_parse()["retries"] == "[(2, 300.0, True)]"
 
 
 def test_kol_daily_wires_the_flow_in_one_direction(dagbag):
@@ -108,7 +117,7 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     assert not any(t.startswith("warehouse.stg_x__follower_samples") for t in dbt_task_ids)
     assert "warehouse.int_account_signals_daily_model_build" in dag.get_task(
         "gate_accounts").upstream_task_ids
-    assert "gate_accounts" in dag.get_task("gated_marts.account_verdicts_model_build"
+    assert "gate_accounts" in dag.get_task("gated_marts.stg_gate__account_verdicts_model_build"
                                            ).upstream_task_ids
     assert "gated_marts.approved_kols_model_build" in dag.get_task("publish").upstream_task_ids
     vars_template = dag.get_task("warehouse.fct_posts_model_build").vars
@@ -124,5 +133,4 @@ NOT_AT_PARSE = ("fastapi", "cosmos.plugin.airflow3", "pandas", "numpy", "pyarrow
 
 
 def test_parsing_the_dag_loads_nothing_only_the_tasks_need(dagbag):
-    probe = f"print([m for m in {NOT_AT_PARSE!r} if m in sys.modules])"
-    assert parse_in_fresh_interpreter(probe) == "[]"
+    assert fresh_parse()["loaded"] == "[]"
