@@ -2,7 +2,7 @@
 
 -- One row per sampled comment (first sampling kept): the comment samples of every platform
 -- that exposes them to a third party (Instagram does not), with the text normalised for the
--- comment signals. A post is sampled on the days it is young (kolpipe.platforms.base:
+-- comment signals. A post is sampled on the days it is young (kolpipe.extract.base:
 -- COMMENT_SAMPLE_DAYS), so one comment can be landed twice; it counts once.
 --  * comment_text_normalized: lower case, whitespace collapsed; what "verbatim duplicate" compares.
 --  * is_emoji_only: no letter and no digit at all ("🔥🔥🔥", "❤️", "!!!").
