@@ -245,7 +245,7 @@ KILL_HARNESS = r"""
 import os, signal, sys
 from datetime import date
 from pathlib import Path
-from kolpipe import land, build
+from kolpipe import build, land, publish
 from kolpipe.core import files
 from kolpipe.core.paths import Paths
 
