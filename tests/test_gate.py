@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -229,3 +230,14 @@ def test_override_needs_a_verdict_to_be_made_against():
         gate.record_override("x:404", "pass", "looks fine", "ana", default_paths())
     with pytest.raises(gate.OverrideError, match="reason"):
         gate.record_override("x:404", "pass", " ", "ana", default_paths())
+
+
+def test_scoring_before_the_samples_are_staged_names_the_models_to_build(tmp_path):
+    paths = Paths(tmp_path)
+    paths.warehouse.parent.mkdir(parents=True)
+    duckdb.connect(str(paths.warehouse)).close()  # a warehouse without the staging models
+    with pytest.raises(FileNotFoundError, match="no staging.stg_x__follower_samples: build it "
+                       "before scoring \\(dbt build --select stg_x__follower_samples "
+                       "stg_weibo__follower_samples"):
+        followers.score_follower_samples(DAY, paths)
+    assert not followers.follower_scores_root(paths).exists()  # nothing half written

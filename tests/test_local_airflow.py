@@ -46,6 +46,9 @@ def test_the_watcher_reports_each_finished_task_of_the_new_run_once(tmp_path):
     assert watcher.finished_since_last_call() == []
 
 
-def test_the_watcher_waits_for_a_database_not_yet_created(tmp_path):
-    watcher = TaskWatcher(tmp_path / "airflow.db")
-    assert watcher.finished_since_last_call() == []
+def test_the_watcher_waits_for_a_database_not_yet_created_or_migrated(tmp_path):
+    assert TaskWatcher(tmp_path / "airflow.db").finished_since_last_call() == []
+    database = tmp_path / "empty.db"
+    sqlite3.connect(database).close()  # created, not yet migrated: no dag_run table
+    watcher = TaskWatcher(database)
+    assert watcher.known_runs == 0 and watcher.finished_since_last_call() == []

@@ -119,8 +119,9 @@ class TaskWatcher:
 
     def __init__(self, database: Path):
         self.database = database
-        self.known_runs = self._query("select coalesce(max(id), 0) from dag_run",
-                                      ())[0][0] if database.exists() else 0
+        # No database or no dag_run table yet (not migrated): every run is new.
+        runs = self._query("select coalesce(max(id), 0) from dag_run", ())
+        self.known_runs = runs[0][0] if runs else 0
         self.reported: set[tuple[str, int]] = set()
 
     def _query(self, sql: str, params: tuple) -> list[tuple]:

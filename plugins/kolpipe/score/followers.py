@@ -79,10 +79,16 @@ def score_follower_samples(logical_date: date, paths: Paths | None = None) -> di
                                 f"for {logical_date} before scoring the follower samples")
     rows, skipped = [], []
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        for platform in SCORED_PLATFORMS:
-            samples = con.execute(
-                f"select {STAGED_PROFILE} from staging.stg_{platform}__follower_samples "
-                "where observed_date = ? order by account_id", [logical_date])
+        for platform, model in zip(SCORED_PLATFORMS, STAGED_SAMPLES, strict=True):
+            try:
+                samples = con.execute(f"select {STAGED_PROFILE} from staging.{model} "
+                                      "where observed_date = ? order by account_id",
+                                      [logical_date])
+            except duckdb.CatalogException as error:
+                raise FileNotFoundError(
+                    f"{paths.warehouse} has no staging.{model}: build it before scoring "
+                    f"(dbt build --select {' '.join(STAGED_SAMPLES)}; the DAG's "
+                    f"follower_samples task group does)") from error
             columns = [column[0] for column in samples.description]
             followers = [dict(zip(columns, row, strict=True)) for row in samples.fetchall()]
             if not followers:
