@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from kolpipe.core.paths import PLATFORMS, Paths
 from kolpipe.core.paths import paths as default_paths
@@ -28,7 +29,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, commands, handlers = build_parser()
+    parser, _, _, handlers = build_parser()
     return dispatch(parser, handlers, argv)
 
 
@@ -39,10 +40,11 @@ def dispatch(parser: argparse.ArgumentParser, handlers: dict[str, Handler],
     return handlers[args.command](args)
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser],
-                            dict[str, Handler]]:
-    """The parser, its command parsers by name (the tools add options and actions to them)
-    and each command's handler."""
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
+                            dict[str, argparse.ArgumentParser], dict[str, Handler]]:
+    """The parser; where commands are added ("kolpipe": the commands, "gate": the gate's
+    actions); each command's parser by name; each command's handler. The tools add their
+    commands, actions and options to these."""
     parser = argparse.ArgumentParser(prog="kolpipe", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -84,7 +86,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "extract": run_extract, "summary": run_summary, "run": run_days,
         "warehouse": run_warehouse, "gate": run_gate_command,
         "fake-followers": run_fake_followers}
-    return parser, commands_by_name, handlers
+    return parser, {"kolpipe": commands, "gate": gate_actions}, commands_by_name, handlers
 
 
 def run_extract(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ import sys
 from datetime import date
 
 from kolpipe import cli
+from kolpipe_tools.sandbox.constants import DEFAULT_SEED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         from kolpipe_tools.bench.run import main as bench
 
         return bench(argv[1:])
-    parser, commands, handlers = cli.build_parser()
+    parser, groups, commands, handlers = cli.build_parser()
     parser.description = f"{cli.__doc__}\n{__doc__}"
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    subparsers = groups["kolpipe"]
 
     demo = subparsers.add_parser("demo", help="sandbox world -> Airflow DAG runs -> summary")
     demo.add_argument("--kols", type=int, default=200, help="KOLs in the sandbox world")
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = subparsers.add_parser("sandbox", help="the simulated platforms")
     sandbox.add_argument("action", choices=("serve", "registry", "labels"))
     sandbox.add_argument("--kols", type=int, default=200)
-    sandbox.add_argument("--seed", type=int, default=7)
+    sandbox.add_argument("--seed", type=int, default=DEFAULT_SEED)
     sandbox.add_argument("--port", type=int, default=8765)
 
     run = commands["run"]
@@ -50,12 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--kols", type=int, default=200, help="sandbox KOLs (with --sandbox)")
     run.add_argument("--port", type=int, default=8765, help="sandbox port (with --sandbox)")
 
-    gate_actions = next(a for a in commands["gate"]._actions
-                        if isinstance(a, argparse._SubParsersAction))
-    benchmark = gate_actions.add_parser(
+    benchmark = groups["gate"].add_parser(
         "benchmark", help="fail verdicts vs the sandbox's ground truth over a window")
     benchmark.add_argument("--kols", type=int, default=200)
-    benchmark.add_argument("--seed", type=int, default=7)
+    benchmark.add_argument("--seed", type=int, default=DEFAULT_SEED)
     benchmark.add_argument("--end", type=date.fromisoformat, default=date(2026, 6, 30))
     benchmark.add_argument("--window-days", type=int, default=60)
     benchmark.add_argument("--reuse-landing", action="store_true",
