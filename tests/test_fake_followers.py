@@ -1,17 +1,20 @@
-"""The fake-follower classifier: the committed model, its CLI and its deterministic rebuild."""
+"""The fake-follower scorer: the committed model, trained on real labelled accounts, its CLI
+(score, evaluate) and its deterministic rebuild."""
 
 from __future__ import annotations
 
 import csv
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
 
 from kolpipe.core.paths import PROJECT_ROOT
 from kolpipe.score import PROFILE_FIELDS, ProfileError, score_profiles
-from kolpipe.score.model import MODEL_PATH
+from kolpipe.score.features import FEATURE_FIELDS, features, parse_profile
+from kolpipe.score.model import MODEL_PATH, field_set_key, load_model, probability
 from kolpipe_tools import cli
 from kolpipe_tools.sandbox.profiles import follower_profile
 from kolpipe_tools.train import followers as train
@@ -57,61 +60,104 @@ def test_profiles_have_the_public_fields_typed_and_are_deterministic():
                    for k in ("posts_count", "followers_count", "following_count"))
 
 
-def test_cli_keeps_every_row_and_column_and_adds_a_probability(tmp_path):
+def test_cli_keeps_every_row_and_column_and_adds_the_score_columns(tmp_path):
     rows = [OBVIOUS_FAKE, OBVIOUS_GENUINE, {**SPARSE_GENUINE, "note": "keep me, too"}]
     source = write_csv(tmp_path / "in.csv", rows, [*PROFILE_FIELDS, "note"])
     assert cli.main(["fake-followers", "score", str(source), str(tmp_path / "out.csv")]) == 0
     scored = read_csv(tmp_path / "out.csv")
-    assert [{k: v for k, v in row.items() if k != "fake_probability"} for row in scored] == [
+    added = ("fake_probability", "fields_used", "confidence")
+    assert [{k: v for k, v in row.items() if k not in added} for row in scored] == [
         {**row, "note": row.get("note", "")} for row in rows]
     probabilities = [float(row["fake_probability"]) for row in scored]
-    assert all(0.0 <= p <= 1.0 for p in probabilities)
     assert probabilities[0] > 0.9 > 0.1 > probabilities[1]
-    assert probabilities[0] > probabilities[2] and probabilities[2] < 0.5
+    assert probabilities[0] > probabilities[2]
+    # SPARSE_GENUINE's empty bio is unknown in a CSV: the score does not use it
+    assert scored[2]["fields_used"] == ("username;full_name;has_profile_pic;has_external_url;"
+                                        "posts_count;followers_count;following_count")
+    assert {row["confidence"] for row in scored} == {"high"}
+
+
+def test_an_unknown_field_is_not_evidence():
+    """An unknown bio scores with the model that never reads a bio; a known empty bio is
+    evidence, and on a profile that is otherwise sparse it raises the fake probability."""
+    model = load_model()
+    typed = {**typed_profile(SPARSE_GENUINE), "bio": None}
+    unknown, = score_profiles([typed])
+    assert "bio" not in unknown.fields
+    without_bio = model["models"][field_set_key(unknown.fields)]
+    assert unknown.probability == probability(features(parse_profile(typed, "t")), without_bio)
+    empty, = score_profiles([{**typed, "bio": ""}])
+    assert "bio" in empty.fields and empty.probability > unknown.probability
+
+
+def test_tiktok_follower_fields_score_with_low_confidence():
+    """TikTok's follower list gives username and display name only."""
+    profile = dict.fromkeys(PROFILE_FIELDS) | {"username": "user83749201", "full_name": "x"}
+    score, = score_profiles([profile])
+    assert score.fields == ("username", "full_name") and score.confidence == "low"
+    nothing, = score_profiles([dict.fromkeys(PROFILE_FIELDS)])
+    assert nothing.probability is None and nothing.confidence == "none"
 
 
 def test_typed_profiles_score_like_their_csv_text():
-    typed = {**OBVIOUS_GENUINE, "has_profile_pic": True, "is_private": False,
-             "has_external_url": True, "posts_count": 240, "followers_count": 510,
-             "following_count": 430}
-    assert score_profiles([typed]) == score_profiles([OBVIOUS_GENUINE])
+    assert score_profiles([typed_profile(OBVIOUS_GENUINE)]) == score_profiles([OBVIOUS_GENUINE])
 
 
-def test_committed_model_separates_the_generators_own_held_out_draws():
-    """Draws of the sandbox's follower generator that training did not see. This shows the
-    model learned the generator, nothing about real accounts: the set comes from the same
-    generator as the training set. Real labelled data is issue 15's."""
-    rows = read_csv(DATA_DIR / "test.csv")
-    assert len(rows) == train.TEST_SIZE
-    probabilities = score_profiles(rows)
-    correct = sum((p >= 0.5) == (row["is_fake"] == "1")
-                  for p, row in zip(probabilities, rows, strict=True))
-    accuracy = correct / len(rows)
-    assert accuracy >= 0.85
-    assert json.loads((DATA_DIR / "metrics.json").read_text())["accuracy"] == round(accuracy, 4)
+def test_no_committed_model_reads_a_feature_backwards():
+    """No picture, no posts, a high following count and a digit-heavy handle never make a
+    profile look more genuine, in any field set's model."""
+    for key, weights in load_model()["models"].items():
+        for name, coefficient in zip(weights["features"], weights["coefficients"], strict=True):
+            assert coefficient * FEATURE_FIELDS[name][1] >= 0, (key, name, coefficient)
 
 
-def test_the_generators_held_out_draws_were_not_trained_on():
-    assert train.TRAIN_SEED != train.TEST_SEED
-    train_rows = {tuple(row.values()) for row in read_csv(DATA_DIR / "train.csv")}
-    test_rows = [tuple(row.values()) for row in read_csv(DATA_DIR / "test.csv")]
-    # Sparse fakes can coincide by chance (no name, no bio, 0 posts); whole sets do not.
-    assert sum(row in train_rows for row in test_rows) < len(test_rows) * 0.01
+def test_the_committed_model_beats_the_heuristic_on_sources_it_never_saw():
+    """Trained on E13/TFP humans, INT's fakes and Purba's Instagram set; measured on other
+    humans and other vendors' fakes (metrics.json, written by the training)."""
+    figures = json.loads((DATA_DIR / "metrics.json").read_text())
+    for split in ("twitter", "twitter_reverse"):
+        assert figures[split]["auc"] > figures[split]["heuristic_auc"]
+        assert figures[split]["auc"] >= 0.99 and figures[split]["brier"] < 0.05
+    assert set(train.TRAIN_SOURCES).isdisjoint(train.TEST_SOURCES)
 
 
 def test_retraining_rebuilds_identical_files(tmp_path):
-    metrics = train.train(tmp_path / "data", tmp_path / "model.json")
+    train.train(train.TABLE, tmp_path / "model.json", tmp_path / "metrics.json")
     assert (tmp_path / "model.json").read_bytes() == MODEL_PATH.read_bytes()
-    for name in ("train.csv", "test.csv", "metrics.json"):
-        assert (tmp_path / "data" / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
-    assert metrics["accuracy"] >= 0.85 and metrics["auc"] >= 0.9
+    assert (tmp_path / "metrics.json").read_bytes() == (DATA_DIR / "metrics.json").read_bytes()
+
+
+def test_evaluate_prints_auc_brier_and_reliability_beside_the_heuristic(tmp_path, capsys):
+    rows = [{**OBVIOUS_FAKE, "is_fake": "1"}, {**OBVIOUS_GENUINE, "is_fake": "0"},
+            {**SPARSE_GENUINE, "is_fake": "0"}, {**OBVIOUS_FAKE, "username": "kx", "is_fake": "1"}]
+    source = write_csv(tmp_path / "labelled.csv", rows)
+    assert cli.main(["fake-followers", "evaluate", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert f"{source}: 4 profiles scored (2 fake), 0 without any known field" in out
+    # SPARSE_GENUINE scores about 0.77 (6 posts, 45 followers, following 380): ranked below
+    # both fakes, so AUC 1.0, but it costs the Brier score 0.77 ** 2 / 4
+    assert re.search(r"scorer     AUC 1\.0  Brier 0\.1[45]\d*  at p >= 0\.5: precision 0\.6667, "
+                     r"recall 1\.0", out), out
+    assert "heuristic  AUC 1.0" in out and "reliability" in out
+
+
+def test_evaluate_names_a_bad_label(tmp_path, capsys):
+    source = write_csv(tmp_path / "labelled.csv", [{**OBVIOUS_FAKE, "is_fake": "yes"}])
+    assert cli.main(["fake-followers", "evaluate", str(source)]) == 2
+    assert f"{source}, line 2, column is_fake: 'yes' is not a label" in capsys.readouterr().err
+
+
+def typed_profile(row: dict) -> dict:
+    return {**row, **{k: row[k] == "1" for k in ("has_profile_pic", "is_private",
+                                                   "has_external_url")},
+            **{k: int(row[k]) for k in ("posts_count", "followers_count", "following_count")}}
 
 
 @pytest.mark.parametrize("column, value, expected", [
     ("posts_count", "12.5k", "line 3, column posts_count: '12.5k' is not a count"),
     ("followers_count", "-4", "line 3, column followers_count: '-4' is not a count"),
     ("has_profile_pic", "yes", "line 3, column has_profile_pic: 'yes' is not a boolean; "
-                               "write 1 for yes and 0 for no"),
+                               "write 1 for yes, 0 for no, or leave it empty when unknown"),
 ])
 def test_bad_values_name_file_line_column_and_fix_with_exit_code_2(tmp_path, capsys, column,
                                                                     value, expected):

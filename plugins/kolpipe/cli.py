@@ -6,7 +6,7 @@ sandbox, bench, gate benchmark; see kolpipe_tools.cli).
   kolpipe run FIRST [LAST]           the DAG through the embedded Airflow (date or backfill)
   kolpipe warehouse parse            write the dbt manifest the DAG renders its dbt tasks from
   kolpipe gate run DATE | override ACCOUNT_KEY ...
-  kolpipe fake-followers score INPUT.csv OUTPUT.csv
+  kolpipe fake-followers score INPUT.csv OUTPUT.csv | evaluate LABELLED.csv
 """
 
 from __future__ import annotations
@@ -76,9 +76,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
     override.add_argument("--by", required=True, help="who decides")
 
     followers = commands.add_parser("fake-followers", help="score follower profiles as fake")
-    followers.add_argument("action", choices=("score",))
-    followers.add_argument("input", type=Path, help="CSV with the profile columns")
-    followers.add_argument("output", type=Path, help="the same rows plus fake_probability")
+    follower_actions = followers.add_subparsers(dest="action", required=True)
+    score = follower_actions.add_parser(
+        "score", help="add fake_probability, fields_used and confidence to a profile CSV")
+    score.add_argument("input", type=Path,
+                       help="CSV with the profile columns; an empty cell means unknown")
+    score.add_argument("output", type=Path, help="the same rows plus the score columns")
+    measure = follower_actions.add_parser(
+        "evaluate", help="AUC, Brier score and reliability on a labelled profile CSV")
+    measure.add_argument("input", type=Path,
+                         help="CSV with the profile columns and is_fake (1 or 0)")
 
     commands_by_name = {"extract": one, "summary": summary, "run": run, "warehouse": dbt,
                         "gate": gate, "fake-followers": followers}
@@ -86,7 +93,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
         "extract": run_extract, "summary": run_summary, "run": run_days,
         "warehouse": run_warehouse, "gate": run_gate_command,
         "fake-followers": run_fake_followers}
-    return parser, {"kolpipe": commands, "gate": gate_actions}, commands_by_name, handlers
+    return (parser, {"kolpipe": commands, "gate": gate_actions,
+                     "fake-followers": follower_actions}, commands_by_name, handlers)
 
 
 def run_extract(args: argparse.Namespace) -> int:
@@ -140,9 +148,12 @@ def run_days(args: argparse.Namespace, around: Callable | None = None) -> int:
 
 
 def run_fake_followers(args: argparse.Namespace) -> int:
-    from kolpipe.score import ProfileError, score_csv
+    from kolpipe.score import ProfileError, evaluate, score_csv
 
     try:
+        if args.action == "evaluate":
+            print(evaluate.render(args.input, evaluate.evaluate_csv(args.input)))
+            return 0
         rows = score_csv(args.input, args.output)
     except (ProfileError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -20,29 +20,39 @@ log = logging.getLogger(__name__)
 
 # A sampled profile counts as fake at this probability; the share of such profiles is the signal.
 FAKE_PROBABILITY_CUTOFF = 0.5
-# The platforms whose staged follower samples are scored. TikTok is left out: its Research API
-# returns only username and display_name per follower, too little to tell a lurker from a bot
-# (the classifier needs counts and the picture).
-SCORED_PLATFORMS = ("x", "weibo")
+# The platforms whose staged follower samples are scored. TikTok's follower list gives only
+# username and display name: its scores carry the low confidence of that field set, and the
+# gate does not judge on them (int_follower_scores_daily). Instagram and YouTube expose no
+# follower list at all.
+SCORED_PLATFORMS = ("x", "weibo", "tiktok")
+# How each platform's sample is drawn, shown in the audience_credibility mart.
+SAMPLE_METHODS = {
+    "x": "newest followers (GET /2/users/:id/followers returns the most recent first)",
+    "weibo": "newest followers (friendships/followers returns the most recent first)",
+    "tiktok": "first page of followers as the Research API lists them (user/followers)",
+}
 # The dbt models the scorer reads; the DAG builds them before scoring.
 STAGED_SAMPLES = tuple(f"stg_{platform}__follower_samples" for platform in SCORED_PLATFORMS)
 # The staged follower columns (dbt/models/staging/<platform>/stg_<platform>__follower_samples,
-# the one place each platform's fields are mapped) as the classifier's profile fields.
+# the one place each platform's fields are mapped) as the classifier's profile fields. A null
+# stays null: the platform did not return the field, so it is unknown, not empty.
 STAGED_PROFILE = """
     account_id,
-    coalesce(follower_handle, '') as username,
-    coalesce(follower_display_name, '') as full_name,
-    coalesce(follower_bio, '') as bio,
-    -- Both platforms serve a stock image ("default_profile", "/default/") when there is none.
-    coalesce(profile_image_url, '') <> '' and not contains(profile_image_url, 'default')
+    follower_handle as username,
+    follower_display_name as full_name,
+    follower_bio as bio,
+    -- X and Weibo serve a stock image ("default_profile_images", "/default/") when there is none.
+    case when profile_image_url is not null
+        then profile_image_url <> '' and not contains(profile_image_url, 'default') end
         as has_profile_pic,
-    coalesce(is_protected, false) as is_private,
-    coalesce(trim(follower_url), '') <> '' as has_external_url,
+    is_protected as is_private,
+    case when follower_url is not null then trim(follower_url) <> '' end as has_external_url,
     posts_count,
     followers as followers_count,
     following as following_count
 """
-COUNTS = ("posts_count", "followers_count", "following_count")
+# Weakest first: an account-day's confidence is that of its least-informed scored profile.
+CONFIDENCE_ORDER = ("low", "medium", "high")
 
 
 def follower_scores_root(paths: Paths) -> Path:
@@ -57,6 +67,8 @@ def follower_score_schema() -> Any:
         ("logical_date", pa.date32()), ("followers_sampled", pa.int64()),
         ("followers_scored", pa.int64()), ("fake_followers", pa.int64()),
         ("fake_follower_share", pa.float64()), ("mean_fake_probability", pa.float64()),
+        ("score_confidence", pa.string()), ("score_fields", pa.string()),
+        ("sample_method", pa.string()),
     ])
 
 
@@ -105,18 +117,20 @@ def score_follower_samples(logical_date: date, paths: Paths | None = None) -> di
 
 def _account_scores(platform: str, logical_date: date, followers: list[dict],
                     score_profiles: Any) -> list[dict[str, Any]]:
-    """One row per account: followers sampled, scored (a follower with a missing count cannot
-    be scored) and the share that look fake."""
+    """One row per account: followers sampled, scored (a follower with no known field cannot
+    be scored), the share that look fake, and how much the scores can be trusted."""
     import math
+    from collections import Counter
 
     by_account: dict[str, list[dict]] = {}
     for follower in followers:
         by_account.setdefault(follower.pop("account_id"), []).append(follower)
     rows = []
     for account_id, sampled in sorted(by_account.items()):
-        profiles = [f for f in sampled if all(f[count] is not None for count in COUNTS)]
-        probabilities = score_profiles(profiles) if profiles else []
+        scores = [s for s in score_profiles(sampled) if s.probability is not None]
+        probabilities = [s.probability for s in scores]
         fake = sum(p >= FAKE_PROBABILITY_CUTOFF for p in probabilities)
+        fields = Counter(";".join(s.fields) for s in scores).most_common(1)
         rows.append({
             "account_key": f"{platform}:{account_id}", "platform": platform,
             "account_id": account_id, "logical_date": logical_date,
@@ -125,5 +139,9 @@ def _account_scores(platform: str, logical_date: date, followers: list[dict],
             "fake_follower_share": fake / len(probabilities) if probabilities else None,
             "mean_fake_probability": (math.fsum(probabilities) / len(probabilities)
                                       if probabilities else None),
+            "score_confidence": min((s.confidence for s in scores),
+                                    key=CONFIDENCE_ORDER.index, default=None),
+            "score_fields": fields[0][0] if fields else None,
+            "sample_method": SAMPLE_METHODS[platform],
         })
     return rows

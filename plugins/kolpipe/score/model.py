@@ -1,10 +1,17 @@
-"""Score follower profiles with the committed model (model.json beside this file)."""
+"""Score follower profiles with the committed model (model.json beside this file).
+
+model.json holds one logistic regression per set of known fields: a profile is scored by the
+model trained on exactly the fields it has, so an unknown field is neither evidence of a fake
+nor of a person. Each model carries its AUC on a data source it was not trained on; that
+figure is the score's confidence.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import math
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -14,11 +21,25 @@ from kolpipe.score.features import (
     PROFILE_FIELDS,
     ProfileError,
     features,
+    known_fields,
     parse_profile,
 )
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 PROBABILITY_COLUMN = "fake_probability"
+FIELDS_COLUMN = "fields_used"
+CONFIDENCE_COLUMN = "confidence"
+# Confidence from the model's AUC on a source it never saw (model.json, held_out_auc).
+CONFIDENCE_LEVELS = ((0.95, "high"), (0.85, "medium"), (0.0, "low"))
+
+
+@dataclass(frozen=True)
+class Score:
+    """One profile's score: probability is None when no scored field is known."""
+
+    probability: float | None
+    fields: tuple[str, ...]
+    confidence: str
 
 
 @cache
@@ -30,30 +51,52 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
     return model
 
 
-def probability(feature_values: list[float], model: Mapping[str, Any]) -> float:
-    z = model["intercept"] + sum(
-        coefficient * (value - mean) / scale
-        for value, mean, scale, coefficient in zip(
-            feature_values, model["mean"], model["scale"], model["coefficients"], strict=True))
+def field_set_key(fields: Iterable[str]) -> str:
+    return "+".join(fields)
+
+
+def confidence_of(held_out_auc: float) -> str:
+    return next(label for floor, label in CONFIDENCE_LEVELS if held_out_auc >= floor)
+
+
+def probability(values: Mapping[str, float], weights: Mapping[str, Any]) -> float:
+    """The logistic model `weights` (one entry of model.json's models) on feature `values`."""
+    z = weights["intercept"] + sum(
+        coefficient * (values[name] - mean) / scale
+        for name, mean, scale, coefficient in zip(
+            weights["features"], weights["mean"], weights["scale"], weights["coefficients"],
+            strict=True))
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
+def score_profile(profile: Mapping[str, Any], model: Mapping[str, Any]) -> Score:
+    """Score one parsed profile with the model for its known fields."""
+    fields = known_fields(profile)
+    if not fields:
+        return Score(None, (), "none")
+    weights = model["models"][field_set_key(fields)]
+    return Score(probability(features(profile), weights), fields,
+                 confidence_of(weights["held_out_auc"]))
+
+
 def score_profiles(rows: Iterable[Mapping[str, Any]],
-                   model: Mapping[str, Any] | None = None) -> list[float]:
-    """Fake probability (0..1) of each profile. Rows hold the PROFILE_FIELDS, typed (bool, int)
+                   model: Mapping[str, Any] | None = None) -> list[Score]:
+    """Score each profile. Rows hold the PROFILE_FIELDS, typed (bool, int, None when unknown)
     or as CSV text (0/1, digits). A bad field raises ProfileError naming the row and column."""
-    return _score(((row, f"row {n}") for n, row in enumerate(rows, 1)), model)
+    return _score(((row, f"row {n}") for n, row in enumerate(rows, 1)), model, False)
 
 
-def _score(rows: Iterable[tuple[Mapping[str, Any], str]],
-           model: Mapping[str, Any] | None) -> list[float]:
+def _score(rows: Iterable[tuple[Mapping[str, Any], str]], model: Mapping[str, Any] | None,
+           blank_is_unknown: bool) -> list[Score]:
     model = model or load_model()
-    return [probability(features(parse_profile(row, where)), model) for row, where in rows]
+    return [score_profile(parse_profile(row, where, blank_is_unknown), model)
+            for row, where in rows]
 
 
-def score_csv(input_path: Path, output_path: Path) -> int:
-    """Write input_path's rows with a fake_probability column to output_path; returns the
-    number of rows. Nothing is written when a row is bad."""
+def read_profiles_csv(input_path: Path, extra: tuple[str, ...] = ()) -> tuple[list[str],
+                                                                              list[dict]]:
+    """The header and rows of a profile CSV; a missing column or a malformed row raises
+    ProfileError naming the file and line. `extra` names columns required beyond the profile."""
     try:
         with input_path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
@@ -62,22 +105,39 @@ def score_csv(input_path: Path, output_path: Path) -> int:
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ProfileError(f"{input_path}: not a readable UTF-8 CSV ({exc}); save it as CSV "
                            "with UTF-8 encoding") from exc
-    missing = [name for name in PROFILE_FIELDS if name not in header]
+    missing = [name for name in (*PROFILE_FIELDS, *extra) if name not in header]
     if missing:
         raise ProfileError(
             f"{input_path}: missing column(s) {', '.join(missing)}; the header must name "
-            f"{', '.join(PROFILE_FIELDS)} (found: {', '.join(header) or 'no header'})")
+            f"{', '.join((*PROFILE_FIELDS, *extra))}, with empty cells where a value is unknown "
+            f"(found: {', '.join(header) or 'no header'})")
     for line, row in enumerate(rows, 2):
         if None in row:
             raise ProfileError(f"{input_path}, line {line}: more fields than the header has "
                                "columns; quote text that contains commas")
+    return header, rows
+
+
+def score_csv_rows(input_path: Path, rows: list[dict]) -> list[Score]:
+    """Score a profile CSV's rows; an empty cell is unknown. Errors name the file and line."""
     # The header is line 1, so data row n is on line n + 1.
-    probabilities = _score(((row, f"{input_path}, line {line}")
-                            for line, row in enumerate(rows, 2)), None)
+    return _score(((row, f"{input_path}, line {line}") for line, row in enumerate(rows, 2)),
+                  None, True)
+
+
+def score_csv(input_path: Path, output_path: Path) -> int:
+    """Write input_path's rows with fake_probability, fields_used and confidence to
+    output_path; returns the number of rows. Nothing is written when a row is bad."""
+    header, rows = read_profiles_csv(input_path)
+    scores = score_csv_rows(input_path, rows)
     output_path.parent.mkdir(parents=True, exist_ok=True)
+    columns = [*header, PROBABILITY_COLUMN, FIELDS_COLUMN, CONFIDENCE_COLUMN]
     with output_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, [*header, PROBABILITY_COLUMN], lineterminator="\n")
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
         writer.writeheader()
-        for row, p in zip(rows, probabilities, strict=True):
-            writer.writerow({**row, PROBABILITY_COLUMN: f"{p:.4f}"})
+        for row, score in zip(rows, scores, strict=True):
+            writer.writerow({
+                **row,
+                PROBABILITY_COLUMN: "" if score.probability is None else f"{score.probability:.4f}",
+                FIELDS_COLUMN: ";".join(score.fields), CONFIDENCE_COLUMN: score.confidence})
     return len(rows)

@@ -1,0 +1,167 @@
+"""The real labelled data the fake-follower model learns from, as a feature table.
+
+Source: the MIB fake-follower data of Cresci et al. (Twitter, 2013-2016):
+- "Fame for sale: Efficient detection of fake Twitter followers", Decision Support Systems 80
+  (2015) 56-71, doi:10.1016/j.dss.2015.09.003: humans E13 (#elezioni2013, checked by hand) and
+  TFP (The Fake Project), fakes bought from FSF, INT and TWT;
+- "The paradigm-shift of social spambots", WWW'17 Companion, doi:10.1145/3041021.3055135:
+  3,474 genuine accounts (a random sample of humans, checked by hand) and the same fake
+  followers.
+Distributed for research by the MIB project (mib.projects.iit.cnr.it/dataset.html) and the
+Botometer Bot Repository; cite both papers. The committed table holds only numbers derived
+from the profiles (data/fake_followers/README.md), no names, bios or ids.
+
+Rebuild it from the raw users.csv files:
+    python -m kolpipe_tools.train.sources RAW_DIR
+where RAW_DIR holds the files named in RAW_FILES (cresci-2015.csv and cresci-2017.csv from the
+Bot Repository, unpacked and renamed as listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from pathlib import Path
+
+from kolpipe.core.paths import PROJECT_ROOT
+from kolpipe.score.features import FEATURES, features, parse_profile
+
+TABLE = PROJECT_ROOT / "data" / "fake_followers" / "labelled_features.csv"
+LABEL, SOURCE = "is_fake", "source"
+RAW_FILES = {
+    # name here: (MIB file, what it holds)
+    "E13_users.csv": ("cresci-2015 E13.csv/users.csv", "1,481 genuine"),
+    "INT_users.csv": ("cresci-2015 INT.csv/users.csv", "1,337 fake (intertwitter)"),
+    "BAS_users.csv": ("cresci-2015 balanced set (dataset column E13/TFP/FSF/INT/TWT)",
+                      "the 469 TFP humans"),
+    "genuine_accounts_users.csv": ("cresci-2017 genuine_accounts.csv/users.csv", "3,474 genuine"),
+    "fake_followers_users.csv": ("cresci-2017 fake_followers.csv/users.csv",
+                                 "3,351 fake: FSF + INT + TWT"),
+    "user_fake_authentic_4class.csv": ("Purba et al. 2020, Kaggle krpurba/fakeauthentic-user-"
+                                       "instagram", "Instagram: bought fakes (a, i), real (r)"),
+    "ig_PD.csv": ("Caivano et al. 2024, github Macerul/FakeAccountDatasets ig_PD.csv",
+                  "Instagram: 993 fake, 944 real"),
+    "labeled_joined_profiles.csv": ("github MathieuSeraphim, influencer followers labelled by "
+                                    "hand (2019)", "Instagram: 66 fake, 203 genuine"),
+}
+# Purba's set is ten times the others; every PURBA_STEP-th row keeps it from drowning them.
+PURBA_STEP = 6
+
+
+def twitter_profile(row: dict[str, str]) -> dict:
+    """A v1.1 Twitter user (MIB's users.csv) as the scorer's profile: every field is known."""
+    def flag(name: str) -> bool:
+        return row.get(name, "").strip() not in ("", "0", "0.0", "False", "NULL")
+
+    return {
+        "username": row["screen_name"], "full_name": row["name"],
+        "bio": "" if row["description"] == "NULL" else row["description"],
+        "has_profile_pic": not flag("default_profile_image"),
+        "is_private": flag("protected"),
+        "has_external_url": flag("url"),
+        "posts_count": int(float(row["statuses_count"])),
+        "followers_count": int(float(row["followers_count"])),
+        "following_count": int(float(row["friends_count"])),
+    }
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        return list(csv.DictReader(handle))
+
+
+def labelled_sources(raw: Path) -> list[tuple[str, bool, dict[str, str]]]:
+    """(source, is_fake, raw row) for every account once: E13, TFP, INT, FSF+TWT (the 2017
+    fakes that are not INT) and the 2017 genuine accounts."""
+    int_ids = {row["id"] for row in _read(raw / "INT_users.csv")}
+    rows = [("E13", False, row) for row in _read(raw / "E13_users.csv")]
+    rows += [("TFP", False, row) for row in _read(raw / "BAS_users.csv")
+             if row["dataset"] == "TFP"]
+    rows += [("INT", True, row) for row in _read(raw / "INT_users.csv")]
+    rows += [("FSF+TWT", True, row) for row in _read(raw / "fake_followers_users.csv")
+             if row["id"] not in int_ids]
+    rows += [("GEN17", False, row) for row in _read(raw / "genuine_accounts_users.csv")]
+    return rows
+
+
+def instagram_features(raw: Path) -> list[tuple[str, bool, dict[str, float]]]:
+    """(source, is_fake, features) of the Instagram sets, from the fields each one has."""
+    rows = []
+    purba = [r for r in _read(raw / "user_fake_authentic_4class.csv") if r["class"] != "s"]
+    for row in purba[::PURBA_STEP]:  # spammers (s) are not bought followers
+        rows.append(("PURBA", row["class"] != "r", _counts(
+            row["pos"], row["flw"], row["flg"], bio_length_log=math.log1p(float(row["bl"])),
+            has_profile_pic=float(row["pic"]), has_external_url=float(row["lin"]))))
+    for row in _read(raw / "ig_PD.csv"):  # has_pic looks inverted (mean 0.01): not used
+        length, digits = int(row["username_len"]), int(row["username_digits"])
+        rows.append(("CAIVANO", row["isFake"] == "1", _counts(
+            row["num_post"], row["num_followers"], row["num_followings"],
+            username_digit_ratio=digits / length if length else 0.0,
+            username_length=float(length), has_full_name=float(row["full_name_len"] != "0"),
+            bio_length_log=math.log1p(float(row["bio_len"])))))
+    for row in _read(raw / "labeled_joined_profiles.csv"):
+        profile = parse_profile(instagram_profile(row), f"SERAPHIM {row['username']}")
+        rows.append(("SERAPHIM", row["is_fake"].upper() == "TRUE", features(profile)))
+    return rows
+
+
+def _counts(posts: str, followers: str, following: str, **values: float) -> dict[str, float]:
+    return features(parse_profile({
+        **dict.fromkeys(("username", "full_name", "bio", "has_profile_pic", "is_private",
+                         "has_external_url")),
+        "posts_count": int(float(posts)), "followers_count": int(float(followers)),
+        "following_count": int(float(following))}, "counts")) | values
+
+
+def instagram_profile(row: dict[str, str]) -> dict:
+    """A scraped Instagram profile (2019 web JSON) as the scorer's profile; the external URL
+    was not kept, so it is unknown."""
+    picture = row["profile_pic_url"]
+    return {
+        "username": row["username"], "full_name": row["full_name"], "bio": row["biography"],
+        # Instagram's stock silhouette has this image id.
+        "has_profile_pic": ("11906329_960233084022564_1448528159" not in picture
+                            if picture else None),
+        "is_private": row["is_private"].upper() == "TRUE", "has_external_url": None,
+        "posts_count": row["media_count"], "followers_count": row["followed_by_count"],
+        "following_count": row["follows_count"],  # empty when the scrape missed them
+    }
+
+
+def build_table(raw: Path, table: Path = TABLE) -> int:
+    missing = [name for name in RAW_FILES if not (raw / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{raw} lacks {', '.join(missing)}; see RAW_FILES in "
+                                f"{__file__} for which MIB file each one is")
+    table.parent.mkdir(parents=True, exist_ok=True)
+    rows = labelled_sources(raw)
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([SOURCE, LABEL, *FEATURES])
+        labelled = [(source, fake, features(parse_profile(twitter_profile(row),
+                                                          f"{source} id {row['id']}")))
+                    for source, fake, row in rows] + instagram_features(raw)
+        for source, fake, values in labelled:
+            writer.writerow([source, int(fake), *(f"{values[name]:.6g}" if name in values else ""
+                                                  for name in FEATURES)])
+    return len(labelled)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("raw", type=Path, help="the folder with the raw users.csv files")
+    args = parser.parse_args(argv)
+    try:
+        count = build_table(args.raw)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{count} labelled accounts -> {TABLE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
