@@ -80,8 +80,17 @@ def test_comment_uniformity_and_fake_follower_rules():
         # as alike, but at the expected engagement level: only a person can tell
         "instagram:steady": {**CLEAN, "engagement_rate_robust_cv_vs_platform_median": 0.3},
         "instagram:bought_comments": {**CLEAN, "likes_per_comment_vs_platform_median": 0.25},
-        "x:fake_followers": {**CLEAN, "fake_follower_share": 0.55},
-        "x:some_fakes": {**CLEAN, "fake_follower_share": 0.3},
+        # 55 of 100 fake (Wilson 95 %: 0.452-0.644): the whole interval is over 0.35
+        "x:fake_followers": {**CLEAN, "fake_follower_share": 0.55,
+                             "fake_follower_share_ci_low": 0.452,
+                             "fake_follower_share_ci_high": 0.644},
+        # 6 of 20 (0.145-0.519): the interval straddles 0.35, a person looks
+        "x:small_sample": {**CLEAN, "fake_follower_share": 0.3,
+                           "fake_follower_share_ci_low": 0.145,
+                           "fake_follower_share_ci_high": 0.519},
+        # 30 of 300 (0.071-0.139): clear of the threshold
+        "x:genuine": {**CLEAN, "fake_follower_share": 0.1,
+                      "fake_follower_share_ci_low": 0.071, "fake_follower_share_ci_high": 0.139},
     })
     verdicts = by_key(gate.judge(gate.load_policy(), frame, {}))
     assert {k: (v.verdict, v.reason_codes) for k, v in verdicts.items()} == {
@@ -92,7 +101,8 @@ def test_comment_uniformity_and_fake_follower_rules():
         "instagram:steady": ("review", ["uniform_engagement_low_spread"]),
         "instagram:bought_comments": ("fail", ["comments_without_likes"]),
         "x:fake_followers": ("fail", ["fake_followers"]),
-        "x:some_fakes": ("review", ["fake_followers_high"]),
+        "x:small_sample": ("review", ["fake_followers_uncertain"]),
+        "x:genuine": ("pass", []),
     }
     ring = verdicts["youtube:ring"].evidence["comment_ring"]
     assert ring["ring_registered_commenters"] == 4 and ring["observed_date"] == DAY.isoformat()
@@ -127,13 +137,16 @@ def test_follower_samples_are_scored_per_account():
                 for account in pair for follower in account.follower_sample(day, 100)]
         files.write_partition(files.raw_file(paths, platform, "follower_samples", day), rows,
                                 fields.schema(platform, "follower_samples"))
+    # TikTok extracted, but none of its accounts had a follower sample that day
+    files.write_partition(files.raw_file(paths, "tiktok", "follower_samples", day), [],
+                          fields.schema("tiktok", "follower_samples"))
 
     from kolpipe import build
 
     build.dbt_build(day, paths, select=" ".join(followers.STAGED_SAMPLES))
     summary = followers.score_follower_samples(day, paths)
     assert summary["accounts"] == 4 and summary["profiles"] == 400
-    assert summary["platforms_without_samples"] == []
+    assert summary["platforms_without_samples"] == ["tiktok"]
     scores = {row["account_key"]: row for row in files.read_partition(
         files.partition_file(followers.follower_scores_root(paths), day)).to_pylist()}
     for bought, genuine in accounts.values():

@@ -52,14 +52,17 @@ def read_table(path: Path = TABLE) -> list[tuple[str, bool, dict[str, float]]]:
 
 
 def _newton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # Each class weighs half, whatever the sources' mix: the probabilities are those of a
+    # balanced sample, and a sample of followers is judged on its share at 0.5.
+    balance = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
     design = np.hstack([np.ones((len(x), 1)), x])
     weights = np.zeros(design.shape[1])
     penalty = np.eye(design.shape[1]) * L2_PENALTY
     penalty[0, 0] = 0.0  # the intercept is not shrunk
     for _ in range(NEWTON_STEPS):
         p = 1.0 / (1.0 + np.exp(-design @ weights))
-        gradient = design.T @ (p - y) + penalty @ weights
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty
+        gradient = design.T @ (balance * (p - y)) + penalty @ weights
+        hessian = design.T @ (design * (balance * p * (1 - p))[:, None]) + penalty
         weights -= np.linalg.solve(hessian, gradient)
     return weights
 

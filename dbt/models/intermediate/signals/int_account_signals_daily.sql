@@ -64,8 +64,11 @@ uniformity as (
 
 follower_scores as (
 
+    -- low-confidence scores (TikTok's username and display name only) are shown in
+    -- audience_credibility but never judged
     select * from {{ ref('int_follower_scores_daily') }}
-    {{ since_incremental_cutoff('observed_date', 'observed_date') }}
+    where score_confidence is distinct from 'low'
+    {{ since_incremental_cutoff('observed_date', 'observed_date', keyword='and') }}
 
 ),
 
@@ -143,9 +146,12 @@ select
 
     -- fake followers in the scored follower samples (X, Weibo)
     follower_scores.fake_follower_share,
+    follower_scores.fake_follower_share_ci_low,
+    follower_scores.fake_follower_share_ci_high,
     follower_scores.fake_follower_share_of_day,
     follower_scores.follower_sample_days,
     follower_scores.followers_scored_in_window,
+    follower_scores.fake_followers_in_window,
     follower_scores.platform_fake_follower_share_median,
 
     -- follower/following ratio against the platform-and-tier median

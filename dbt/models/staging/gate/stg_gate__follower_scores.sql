@@ -18,7 +18,15 @@ renamed as (
 
         ---------- numerics
         followers_scored,
+        -- partitions written before the count was kept carry only the share
+        coalesce(fake_followers, cast(round(fake_follower_share * followers_scored) as bigint))
+            as fake_followers,
         fake_follower_share,
+
+        ---------- strings
+        score_confidence,
+        score_fields,
+        sample_method,
 
         ---------- dates
         logical_date as observed_date
