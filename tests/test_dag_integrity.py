@@ -93,6 +93,7 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     from kolpipe import build
     from kolpipe.build import cosmos
     from kolpipe.core.paths import paths
+    from kolpipe.score.followers import STAGED_SAMPLES
 
     dag = dagbag.dags["kol_daily"]
     manifest = json.loads(Path(build.manifest_path(paths())).read_text())
@@ -102,7 +103,7 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     assert gated >= {"approved_kols", "account_verdicts"}
     dbt_task_ids = {t for t in dag.task_ids
                     if t.startswith(("follower_samples.", "warehouse.", "gated_marts."))}
-    staged = {"stg_x__follower_samples", "stg_weibo__follower_samples"}
+    staged = set(STAGED_SAMPLES)
     assert {f"warehouse.{m}_model_build" for m in ungated - staged} <= dbt_task_ids
     assert {f"gated_marts.{m}_model_build" for m in gated} <= dbt_task_ids
     assert all(dag.get_task(t).pool == cosmos.WAREHOUSE_POOL for t in dbt_task_ids)
@@ -111,12 +112,12 @@ def test_every_dbt_model_is_its_own_task_on_the_single_writer_pool(dagbag):
     assert "score_followers" in dag.get_task("warehouse.stg_x__accounts_model_build"
                                              ).upstream_task_ids
     # The scorer reads the staged follower samples, built after the raw checks.
-    staged = {f"follower_samples.stg_{p}__follower_samples_model_build" for p in ("x", "weibo")}
+    staged = {f"follower_samples.{m}_model_build" for m in STAGED_SAMPLES}
     assert dag.get_task("score_followers").upstream_task_ids == staged
     assert all(dag.get_task(t).upstream_task_ids == {"raw_ready"} for t in staged)
     assert not any(t.startswith("warehouse.stg_x__follower_samples") for t in dbt_task_ids)
     assert "warehouse.int_account_signals_daily_model_build" in dag.get_task(
-        "gate_accounts").upstream_task_ids
+        "gate_accounts").get_flat_relative_ids(upstream=True)
     assert "gate_accounts" in dag.get_task("gated_marts.stg_gate__account_verdicts_model_build"
                                            ).upstream_task_ids
     assert "gated_marts.approved_kols_model_build" in dag.get_task("publish").upstream_task_ids
