@@ -3,14 +3,14 @@
 1. Reads the real labelled feature table (data/fake_followers/cresci_features.csv, built by
    kolpipe_tools.train.sources from Cresci et al.'s Twitter data).
 2. Splits it by source, not at random: the model learns from E13 and TFP humans and the fakes
-   of one vendor (INT) and is measured on other people (the 2017 genuine accounts) and the
-   fakes of two other vendors (FSF, TWT). A random split would measure how well it knows its
-   own sources.
+   of one vendor (INT), all on Twitter, and is measured on other people (the 2017 genuine
+   accounts) and the fakes of two other vendors (FSF, TWT), and on three Instagram sets. A
+   random split would measure how well it knows its own sources.
 3. For every set of known profile fields, fits a logistic regression on the features those
    fields allow (Newton's method, a small L2 penalty, a fixed number of steps), keeping each
    coefficient on the side features.FEATURE_FIELDS gives it: a coefficient that would cross
    zero is fixed at zero and the rest refitted.
-4. Writes model.json (each field set's model with its held-out AUC) and
+4. Writes model.json (each field set's model with its held-out AUCs) and
    data/fake_followers/metrics.json (the all-fields model's held-out AUC, Brier score and
    reliability, the reverse split, and the five-line heuristic measured the same way).
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from statistics import median
 from itertools import combinations
 from pathlib import Path
 
@@ -33,10 +34,12 @@ from kolpipe.score.model import MODEL_PATH, field_set_key, probability
 from kolpipe_tools.train.sources import LABEL, SOURCE, TABLE
 
 METRICS_PATH = TABLE.with_name("metrics.json")
-TRAIN_SOURCES = ("E13", "TFP", "INT", "PURBA")
-# Held-out groups, each measured on its own: a model's confidence is its worst group's AUC.
+TRAIN_SOURCES = ("E13", "TFP", "INT")
+# Held-out groups, each measured on its own; a model's confidence is the median of its groups'
+# AUCs. Training on Purba's or Caivano's Instagram sets as well made every held-out figure
+# worse (docs/gate.md), so they are test sets only.
 TEST_GROUPS = {"twitter": ("GEN17", "FSF+TWT"), "instagram_caivano": ("CAIVANO",),
-               "instagram_seraphim": ("SERAPHIM",)}
+               "instagram_seraphim": ("SERAPHIM",), "instagram_purba": ("PURBA",)}
 TEST_SOURCES = tuple(source for group in TEST_GROUPS.values() for source in group)
 # A group measures a model only with this many profiles of each label that have its features.
 MIN_PER_LABEL = 30
@@ -134,7 +137,8 @@ def train(table: Path = TABLE, model_path: Path = MODEL_PATH,
     for fields in field_sets():
         weights = fit(train_rows, usable(fields))
         by_group = held_out(weights, test_rows)
-        models[field_set_key(fields)] = {**weights, "held_out_auc": min(by_group.values()),
+        models[field_set_key(fields)] = {**weights,
+                                         "held_out_auc": round(median(by_group.values()), 4),
                                          "held_out_auc_by_group": by_group}
     model = {
         "kind": "logistic_regression_per_field_set",
@@ -151,8 +155,7 @@ def train(table: Path = TABLE, model_path: Path = MODEL_PATH,
             test_rows, sources)), split(test_rows, sources), sources)
            for group, sources in TEST_GROUPS.items()},
         "twitter_reverse": _measure(fit(split(test_rows, TEST_GROUPS["twitter"]),
-                                        list(FEATURES)), split(train_rows, TRAIN_SOURCES[:3]),
-                                    TRAIN_SOURCES[:3]),
+                                        list(FEATURES)), train_rows, TRAIN_SOURCES),
         "note": "Twitter accounts of 2013-2017 (Cresci et al.); see docs/gate.md",
     }
     _write_json(result, metrics_path)

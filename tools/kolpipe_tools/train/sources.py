@@ -43,10 +43,12 @@ RAW_FILES = {
                                        "instagram", "Instagram: bought fakes (a, i), real (r)"),
     "ig_PD.csv": ("Caivano et al. 2024, github Macerul/FakeAccountDatasets ig_PD.csv",
                   "Instagram: 993 fake, 944 real"),
-    "labeled_joined_profiles.csv": ("github MathieuSeraphim, influencer followers labelled by "
-                                    "hand (2019)", "Instagram: 66 fake, 203 genuine"),
+    "labeled_data.csv": ("github MathieuSeraphim/InstagramInfluencerFakeFollowerProportion "
+                         "src/labeled_data.csv", "Instagram: 66 fake, 203 genuine followers"),
+    "labeled_joined_profiles.csv": ("the same followers' scraped profiles (src/extracted_data) "
+                                    "joined on username", "names, pictures"),
 }
-# Purba's set is ten times the others; every PURBA_STEP-th row keeps it from drowning them.
+# Purba's set is ten times the others; every PURBA_STEP-th row keeps the table small.
 PURBA_STEP = 6
 
 
@@ -101,9 +103,11 @@ def instagram_features(raw: Path) -> list[tuple[str, bool, dict[str, float]]]:
             username_digit_ratio=digits / length if length else 0.0,
             username_length=float(length), has_full_name=float(row["full_name_len"] != "0"),
             bio_length_log=math.log1p(float(row["bio_len"])))))
-    for row in _read(raw / "labeled_joined_profiles.csv"):
-        profile = parse_profile(instagram_profile(row), f"SERAPHIM {row['username']}")
-        rows.append(("SERAPHIM", row["is_fake"].upper() == "TRUE", features(profile)))
+    profiles = {row["username"]: row for row in _read(raw / "labeled_joined_profiles.csv")}
+    for row in _read(raw / "labeled_data.csv"):
+        profile = instagram_profile(row, profiles[row["ID"]])
+        rows.append(("SERAPHIM", row["IsFake"] == "True",
+                     features(parse_profile(profile, f"SERAPHIM {row['ID']}"))))
     return rows
 
 
@@ -115,18 +119,20 @@ def _counts(posts: str, followers: str, following: str, **values: float) -> dict
         "following_count": int(float(following))}, "counts")) | values
 
 
-def instagram_profile(row: dict[str, str]) -> dict:
-    """A scraped Instagram profile (2019 web JSON) as the scorer's profile; the external URL
-    was not kept, so it is unknown."""
-    picture = row["profile_pic_url"]
+def instagram_profile(labelled: dict[str, str], scraped: dict[str, str]) -> dict:
+    """A hand-labelled Instagram follower (counts from the labels file, name and picture from
+    the 2019 follower-list scrape) as the scorer's profile. The bio was scraped only with the
+    counts, so it is known only there; the external URL was not kept."""
+    picture = scraped["profile_pic_url"]
     return {
-        "username": row["username"], "full_name": row["full_name"], "bio": row["biography"],
+        "username": labelled["ID"], "full_name": scraped["full_name"],
+        "bio": scraped["biography"] if scraped["media_count"] else None,
         # Instagram's stock silhouette has this image id.
         "has_profile_pic": ("11906329_960233084022564_1448528159" not in picture
                             if picture else None),
-        "is_private": row["is_private"].upper() == "TRUE", "has_external_url": None,
-        "posts_count": row["media_count"], "followers_count": row["followed_by_count"],
-        "following_count": row["follows_count"],  # empty when the scrape missed them
+        "is_private": labelled["Is private"] == "True", "has_external_url": None,
+        "posts_count": labelled["Posts"], "followers_count": labelled["Followers"],
+        "following_count": labelled["Following"],
     }
 
 
