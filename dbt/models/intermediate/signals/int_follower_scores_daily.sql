@@ -40,8 +40,9 @@ trailing_scores as (
         sample_method,
         fake_follower_share as fake_follower_share_of_day,
         count(*) over trailing_days as follower_sample_days,
-        sum(followers_scored) over trailing_days as followers_scored_in_window,
-        sum(fake_followers) over trailing_days as fake_followers_in_window,
+        -- DuckDB sums bigints into hugeints; the counts fit a bigint
+        cast(sum(followers_scored) over trailing_days as bigint) as followers_scored_in_window,
+        cast(sum(fake_followers) over trailing_days as bigint) as fake_followers_in_window,
         min(confidence_rank) over trailing_days as confidence_rank
     from scores
     window trailing_days as (
