@@ -4,7 +4,8 @@
    kolpipe_tools.train.sources from Cresci et al.'s Twitter data).
 2. Splits it by source, not at random: the model learns from E13 and TFP humans and the fakes
    of one vendor (INT), all on Twitter, and is measured on other people (the 2017 genuine
-   accounts) and the fakes of two other vendors (FSF, TWT), and on three Instagram sets. A
+   accounts) and the fakes of two other vendors (FSF, TWT), on three Instagram sets and a
+   TikTok set. A
    random split would measure how well it knows its own sources.
 3. For every set of known profile fields, fits a logistic regression on the features those
    fields allow (Newton's method, a small L2 penalty, a fixed number of steps), keeping each
@@ -39,7 +40,8 @@ TRAIN_SOURCES = ("E13", "TFP", "INT")
 # AUCs. Training on Purba's or Caivano's Instagram sets as well made every held-out figure
 # worse (docs/gate.md), so they are test sets only.
 TEST_GROUPS = {"twitter": ("GEN17", "FSF+TWT"), "instagram_caivano": ("CAIVANO",),
-               "instagram_seraphim": ("SERAPHIM",), "instagram_purba": ("PURBA",)}
+               "instagram_seraphim": ("SERAPHIM",), "instagram_purba": ("PURBA",),
+               "tiktok": ("TIKTOK",)}
 TEST_SOURCES = tuple(source for group in TEST_GROUPS.values() for source in group)
 # A group measures a model only with this many profiles of each label that have its features.
 MIN_PER_LABEL = 30

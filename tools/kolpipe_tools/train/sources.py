@@ -43,6 +43,9 @@ RAW_FILES = {
                                        "instagram", "Instagram: bought fakes (a, i), real (r)"),
     "ig_PD.csv": ("Caivano et al. 2024, github Macerul/FakeAccountDatasets ig_PD.csv",
                   "Instagram: 993 fake, 944 real"),
+    "tiktok_accounts.csv": ("github raffaele-aurucci/Fake-TikTok-Account-Detection "
+                            "datasets/tiktok_accounts.csv (TikAPI, 2024)",
+                            "TikTok: 5,029 fake, 5,014 real; labelling not described"),
     "labeled_data.csv": ("github MathieuSeraphim/InstagramInfluencerFakeFollowerProportion "
                          "src/labeled_data.csv", "Instagram: 66 fake, 203 genuine followers"),
     "labeled_joined_profiles.csv": ("the same followers' scraped profiles (src/extracted_data) "
@@ -103,6 +106,9 @@ def instagram_features(raw: Path) -> list[tuple[str, bool, dict[str, float]]]:
             username_digit_ratio=digits / length if length else 0.0,
             username_length=float(length), has_full_name=float(row["full_name_len"] != "0"),
             bio_length_log=math.log1p(float(row["bio_len"])))))
+    for row in _read(raw / "tiktok_accounts.csv"):
+        rows.append(("TIKTOK", row["fake"] == "True",
+                     features(parse_profile(tiktok_profile(row), f"TIKTOK {row['uniqueId']}"))))
     profiles = {row["username"]: row for row in _read(raw / "labeled_joined_profiles.csv")}
     for row in _read(raw / "labeled_data.csv"):
         profile = instagram_profile(row, profiles[row["ID"]])
@@ -117,6 +123,19 @@ def _counts(posts: str, followers: str, following: str, **values: float) -> dict
                          "has_external_url")),
         "posts_count": int(float(posts)), "followers_count": int(float(followers)),
         "following_count": int(float(following))}, "counts")) | values
+
+
+def tiktok_profile(row: dict[str, str]) -> dict:
+    """A TikTok user (TikAPI) as the scorer's profile; "No bio yet" is the app's placeholder
+    for an empty bio, and the picture and URL were not kept."""
+    bio = row["signature"]
+    return {
+        "username": row["uniqueId"], "full_name": row["nickname"],
+        "bio": "" if bio.strip() == "No bio yet" else bio,
+        "has_profile_pic": None, "is_private": None, "has_external_url": None,
+        "posts_count": row["videoCount"], "followers_count": row["followerCount"],
+        "following_count": row["followingCount"],
+    }
 
 
 def instagram_profile(labelled: dict[str, str], scraped: dict[str, str]) -> dict:
