@@ -23,9 +23,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from statistics import median
 from itertools import combinations
 from pathlib import Path
+from statistics import median
 
 import numpy as np
 
