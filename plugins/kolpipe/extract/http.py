@@ -1,10 +1,13 @@
 """The one HTTP core every platform client uses: connection settings, retries, rate limits,
 call and quota counting, and errors that name the account and the fix.
 
-Retriable: 429 (honouring Retry-After), 5xx, timeouts and unparseable bodies; each retry waits
-exponentially with full jitter. Other 4xx are fatal for the request and are classified by the
-platform module into account-level errors (private, deleted, renamed) or platform-level errors
-(bad token, too little access).
+Retriable: 429 (honouring Retry-After and X's x-rate-limit-reset), 5xx, timeouts and
+unparseable bodies; each retry waits exponentially with full jitter. A wait longer than
+MAX_WAIT_SECONDS is not slept: the platform stops with the time it may resume, and the gap is
+recorded. A 429 goes to the platform's classifier first, which may declare it final (TikTok's
+daily quota): a spent quota is never retried. Other 4xx are fatal for the request and are
+classified by the platform module into account-level errors (private, deleted, renamed) or
+platform-level errors (bad token, too little access).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 RETRIABLE_STATUS = {429, 500, 502, 503, 504}
+# X's windows are 15 minutes; a platform asking for a longer wait is out for the run.
+MAX_WAIT_SECONDS = 900.0
 
 
 class PlatformError(Exception):
@@ -111,8 +116,10 @@ class ApiClient:
             if response.status_code in RETRIABLE_STATUS:
                 if response.status_code == 429:
                     self.stats.throttled += 1
+                    if on_error is not None:
+                        on_error(response)  # may raise: a spent daily quota is final
                 self._retry_or_raise(attempt, where, f"HTTP {response.status_code}",
-                                     response.headers.get("Retry-After"))
+                                     _wait_asked(response))
                 continue
             if response.status_code >= 400:
                 if on_error is not None:
@@ -126,12 +133,17 @@ class ApiClient:
                 self._retry_or_raise(attempt, where, "malformed JSON body", None)
         raise AssertionError("unreachable")
 
-    def _retry_or_raise(self, attempt: int, where: str, what: str, retry_after: str | None) -> None:
+    def _retry_or_raise(self, attempt: int, where: str, what: str, wait: float | None) -> None:
+        if wait is not None and wait > MAX_WAIT_SECONDS:
+            resume = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + wait))
+            raise PlatformError(f"{where}: {what}, rate limited until {resume} ({wait:.0f} s, "
+                                f"over the {MAX_WAIT_SECONDS:.0f} s a run waits); the gap is "
+                                "recorded, rerun after that time")
         if attempt >= self.max_retries:
             raise PlatformError(f"{where}: {what}, still failing after {attempt + 1} attempts")
         self.stats.retries += 1
-        if retry_after is not None and retry_after.strip().isdigit():
-            delay = float(retry_after)
+        if wait is not None:
+            delay = wait
         else:
             delay = self._random.uniform(0, min(30.0, 0.5 * 2**attempt))
         log.info("%s: %s, retry %d in %.1fs", where, what, attempt + 1, delay)
@@ -147,6 +159,18 @@ class ApiClient:
             if delay > 0:
                 log.info("%s: rate-limit window empty, waiting %.1fs", self.conn.platform, delay)
                 self._sleep(min(delay, 900.0))
+
+
+def _wait_asked(response: httpx.Response) -> float | None:
+    """Seconds the platform asks to wait: Retry-After (seconds), else X's x-rate-limit-reset
+    (the epoch second the window reopens), else None."""
+    retry_after = (response.headers.get("Retry-After") or "").strip()
+    if retry_after.isdigit():
+        return float(retry_after)
+    reset = (response.headers.get("x-rate-limit-reset") or "").strip()
+    if reset.isdigit():
+        return max(0.0, int(reset) - time.time()) + 1.0
+    return None
 
 
 def _redact(text: str, token: str) -> str:

@@ -100,7 +100,7 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
         body = response.json()
     except ValueError:
         body = {}
-    code = body.get("error_code")
+    code = error_code(body)
     if code in TOKEN_ERRORS:
         raise PlatformError(f"weibo: access token rejected (error_code {code}: "
                             f"{body.get('error')}); renew it and update connection kol_weibo")
@@ -110,6 +110,15 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
     if code in (20101, 20112):
         raise AccountError("private", f"weibo {account.kol_id}: uid {account.account_id}: "
                            f"{body.get('error')}")
+
+
+def error_code(body: object) -> int | None:
+    """Weibo's error_code, sent as a number by the API and as a string in its own docs."""
+    code = body.get("error_code") if isinstance(body, dict) else None
+    try:
+        return int(str(code).strip())
+    except ValueError:
+        return None
 
 
 def _account_row(user: dict) -> dict:
