@@ -3,14 +3,22 @@ what it waits, what it never retries, and what it refuses to sleep through."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
 import pytest
 
 from kolpipe.core.connections import Connection
-from kolpipe.extract import tiktok, weibo
-from kolpipe.extract.http import MAX_WAIT_SECONDS, AccountError, ApiClient, PlatformError
+from kolpipe.extract import instagram, tiktok, weibo
+from kolpipe.extract.http import (
+    MAX_WAIT_SECONDS,
+    META_SLOW_DOWN_SECONDS,
+    AccountError,
+    ApiClient,
+    PlatformError,
+    meta_usage,
+)
 from kolpipe.registry import RegistryAccount
 
 TOKEN = "s3cret-token-value"
@@ -38,9 +46,10 @@ def test_a_wait_longer_than_a_run_waits_stops_the_platform_with_the_resume_time(
     slept: list[float] = []
     answers = [httpx.Response(429, headers={"Retry-After": "86400"})]
     with pytest.raises(PlatformError, match=r"rate limited until \d{4}-\d\d-\d\d .*86400 s, "
-                                            r"over the 900 s a run waits"):
+                                            r"over the 900 s a run waits") as raised:
         client("instagram", answers, slept).request("GET", "me")
     assert slept == [] and MAX_WAIT_SECONDS == 900
+    assert TOKEN not in str(raised.value)
 
 
 def test_tiktok_daily_quota_on_a_429_is_final_and_never_retried():
@@ -90,3 +99,55 @@ def test_weibo_error_code_reads_what_it_can():
     assert weibo.error_code({"error_code": None}) is None
     assert weibo.error_code({"error_code": "n/a"}) is None
     assert weibo.error_code(["not", "an", "object"]) is None
+
+
+def _usage(app: dict | None = None, business: dict | None = None) -> dict:
+    headers = {}
+    if app is not None:
+        headers["X-App-Usage"] = json.dumps(app)
+    if business is not None:
+        headers["X-Business-Use-Case-Usage"] = json.dumps(business)
+    return headers
+
+
+def test_meta_usage_near_the_limit_spaces_the_calls():
+    slept: list[float] = []
+    answers = [httpx.Response(200, json={}, headers=_usage(
+        app={"call_count": 93, "total_cputime": 10, "total_time": 12}))]
+    api = client("instagram", answers, slept)
+    api.request("GET", "me")
+    assert slept == [META_SLOW_DOWN_SECONDS] and api.stats.throttled == 1
+
+
+def test_meta_business_usage_at_100_waits_the_time_to_regain_access():
+    slept: list[float] = []
+    business = {"1784140": [{"type": "instagram", "call_count": 100, "total_cputime": 40,
+                             "total_time": 30, "estimated_time_to_regain_access": 4}]}
+    answers = [httpx.Response(200, json={}, headers=_usage(business=business))]
+    client("instagram", answers, slept).request("GET", "me")
+    assert slept == [240.0]
+
+
+def test_meta_usage_that_would_outlast_the_run_stops_the_platform():
+    business = {"1784140": [{"type": "instagram", "call_count": 100,
+                             "estimated_time_to_regain_access": 60}]}
+    answers = [httpx.Response(200, json={}, headers=_usage(business=business))]
+    with pytest.raises(PlatformError, match="Meta usage at 100 %.*returns in 60 min"):
+        client("instagram", answers, []).request("GET", "me")
+
+
+def test_unreadable_meta_usage_headers_change_nothing():
+    assert meta_usage({"x-app-usage": "not json", "x-business-use-case-usage": "[1]"}) == (0, 0)
+
+
+@pytest.mark.parametrize("code", [80001, 80002])
+def test_instagram_business_use_case_rate_limits_stop_the_platform_with_the_wait(code):
+    business = {"1784140": [{"type": "instagram", "call_count": 100,
+                             "estimated_time_to_regain_access": 12}]}
+    response = httpx.Response(400, headers=_usage(business=business), json={"error": {
+        "message": "There have been too many calls to this Instagram account.",
+        "type": "OAuthException", "code": code, "fbtrace_id": "A1"}})
+    account = RegistryAccount(kol_id="k1", platform="instagram", account_id="178", handle="h")
+    with pytest.raises(PlatformError, match=f"rate limit reached \\(code {code}\\); access "
+                                            "returns in about 12 min"):
+        instagram._classify(response, account)

@@ -12,9 +12,11 @@ platform-level errors (bad token, too little access).
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -30,6 +32,9 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 RETRIABLE_STATUS = {429, 500, 502, 503, 504}
 # X's windows are 15 minutes; a platform asking for a longer wait is out for the run.
 MAX_WAIT_SECONDS = 900.0
+# Meta throttles an app or a business at 100 % usage; from this share on, calls are spaced.
+META_SLOW_DOWN_PERCENT = 90.0
+META_SLOW_DOWN_SECONDS = 5.0
 
 
 class PlatformError(Exception):
@@ -150,15 +155,52 @@ class ApiClient:
         self._sleep(delay)
 
     def _respect_remaining_quota(self, response: httpx.Response) -> None:
-        """X sends x-rate-limit-remaining/-reset; others send similar. Wait out an empty window
-        instead of walking into a 429."""
+        """Slow down before a window runs out instead of walking into a 429: X sends
+        x-rate-limit-remaining/-reset; Meta (Instagram) sends its usage in percent."""
         remaining = response.headers.get("x-rate-limit-remaining")
         reset = response.headers.get("x-rate-limit-reset")
         if remaining == "0" and reset and reset.isdigit():
             delay = max(0.0, int(reset) - time.time())
             if delay > 0:
                 log.info("%s: rate-limit window empty, waiting %.1fs", self.conn.platform, delay)
-                self._sleep(min(delay, 900.0))
+                self._sleep(min(delay, MAX_WAIT_SECONDS))
+        usage, regain_minutes = meta_usage(response.headers)
+        if usage >= 100:
+            wait = max(60.0, regain_minutes * 60.0)
+            if wait > MAX_WAIT_SECONDS:
+                raise PlatformError(
+                    f"{self.conn.platform}: Meta usage at {usage:.0f} % of the app's or the "
+                    f"account's limit; access returns in {regain_minutes:.0f} min, over the "
+                    f"{MAX_WAIT_SECONDS:.0f} s a run waits; the gap is recorded, rerun later")
+            log.info("%s: Meta usage at %.0f %%, waiting %.0fs", self.conn.platform, usage, wait)
+            self._sleep(wait)
+        elif usage >= META_SLOW_DOWN_PERCENT:
+            self.stats.throttled += 1
+            self._sleep(META_SLOW_DOWN_SECONDS)
+
+
+def meta_usage(headers: Mapping[str, str]) -> tuple[float, float]:
+    """The highest usage percentage in Meta's X-App-Usage and X-Business-Use-Case-Usage
+    headers, and the longest estimated_time_to_regain_access (minutes); (0, 0) when absent or
+    unreadable (a header we cannot read must not stop an extraction)."""
+    usages, regain = [], [0.0]
+    for name in ("x-app-usage", "x-business-use-case-usage"):
+        try:
+            value = json.loads(headers.get(name) or "{}")
+        except ValueError:
+            continue
+        # X-App-Usage is one object; X-Business-Use-Case-Usage maps a business id to a list.
+        entries = [value] if name == "x-app-usage" else [
+            entry for listed in (value.values() if isinstance(value, dict) else [])
+            for entry in (listed if isinstance(listed, list) else [])]
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            usages += [float(entry[key]) for key in ("call_count", "total_cputime", "total_time")
+                       if isinstance(entry.get(key), (int, float))]
+            if isinstance(entry.get("estimated_time_to_regain_access"), (int, float)):
+                regain.append(float(entry["estimated_time_to_regain_access"]))
+    return max(usages, default=0.0), max(regain)
 
 
 def _wait_asked(response: httpx.Response) -> float | None:

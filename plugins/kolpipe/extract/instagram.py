@@ -20,7 +20,7 @@ import httpx
 
 from kolpipe.core.fields import check_requested
 from kolpipe.extract.base import Extraction, count, parse_time
-from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
+from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError, meta_usage
 from kolpipe.registry import RegistryAccount
 
 API_VERSION = "v23.0"
@@ -102,9 +102,12 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
         raise AccountError("not_found", f"instagram {account.kol_id}: @{account.handle} not "
                            "found by Business Discovery: renamed, deleted, private or not a "
                            "business/creator account; check the handle in the registry")
-    if code in (4, 17, 32, 613):
-        raise PlatformError(f"instagram: rate limit reached (code {code}); "
-                            "the next run resumes, or lower the platform's pool size")
+    if code in (4, 17, 32, 613, 80001, 80002):
+        # 80001/80002: the Business Use Case limit of the Instagram account or page
+        _, regain = meta_usage(response.headers)
+        when = f"access returns in about {regain:.0f} min; " if regain else ""
+        raise PlatformError(f"instagram: rate limit reached (code {code}); {when}the gap is "
+                            "recorded and the next run resumes, or lower the platform's pool size")
 
 
 def _error(response: httpx.Response) -> dict:
