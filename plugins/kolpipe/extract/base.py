@@ -128,6 +128,14 @@ def count(value: Any) -> int | None:
     return None if number < 0 else number
 
 
+def required_count(item: Any, name: str) -> int | None:
+    """A count the platform always returns: missing or null is a broken record (quarantined
+    with this reason), never "hidden". A placeholder such as -1 is still hidden (None)."""
+    if item.get(name) is None:
+        raise ValueError(f"required count {name} is {'null' if name in item else 'missing'}")
+    return count(item[name])
+
+
 def parse_time(value: str) -> datetime:
     """ISO 8601 with Z or an offset, as Instagram, YouTube and X send it."""
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import httpx
 
 from kolpipe.core.fields import check_requested
-from kolpipe.extract.base import Extraction, count, parse_time
+from kolpipe.extract.base import Extraction, count, parse_time, required_count
 from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError, meta_usage
 from kolpipe.registry import RegistryAccount
 
@@ -121,7 +121,7 @@ def _account_row(user: dict) -> dict:
     return {
         "username": user["username"], "name": user.get("name"),
         "biography": user.get("biography"), "website": user.get("website"),
-        "followers_count": count(user["followers_count"]),
+        "followers_count": required_count(user, "followers_count"),
         "follows_count": count(user.get("follows_count")),
         "media_count": count(user.get("media_count")),
     }
@@ -138,6 +138,6 @@ def _post_row(item: dict) -> dict:
 def _metrics_row(item: dict) -> dict:
     return {
         "id": str(item["id"]), "like_count": count(item.get("like_count")),
-        "comments_count": count(item["comments_count"]),
+        "comments_count": required_count(item, "comments_count"),
         "view_count": count(item.get("view_count")),
     }

@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 import httpx
 
 from kolpipe.core.fields import check_requested
-from kolpipe.extract.base import COMMENTS_PER_POST, FOLLOWER_SAMPLE_SIZE, Extraction, count
+from kolpipe.extract.base import (
+    COMMENTS_PER_POST,
+    FOLLOWER_SAMPLE_SIZE,
+    Extraction,
+    count,
+    required_count,
+)
 from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
 from kolpipe.registry import RegistryAccount
 
@@ -133,7 +139,7 @@ def _account_row(data: dict) -> dict:
         "username": data["username"], "display_name": data.get("display_name"),
         "bio_description": data.get("bio_description"),
         "is_verified": bool(data.get("is_verified", False)),
-        "follower_count": count(data["follower_count"]),
+        "follower_count": required_count(data, "follower_count"),
         "following_count": count(data.get("following_count")),
         "likes_count": count(data.get("likes_count")),
         "video_count": count(data.get("video_count")),

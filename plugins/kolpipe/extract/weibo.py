@@ -14,7 +14,13 @@ from datetime import UTC, datetime
 
 import httpx
 
-from kolpipe.extract.base import COMMENTS_PER_POST, FOLLOWER_SAMPLE_SIZE, Extraction, count
+from kolpipe.extract.base import (
+    COMMENTS_PER_POST,
+    FOLLOWER_SAMPLE_SIZE,
+    Extraction,
+    count,
+    required_count,
+)
 from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
 from kolpipe.registry import RegistryAccount
 
@@ -126,7 +132,7 @@ def _account_row(user: dict) -> dict:
         "screen_name": user["screen_name"], "name": user.get("name"),
         "description": user.get("description"),
         "created_at": parse_weibo_time(user["created_at"]) if user.get("created_at") else None,
-        "followers_count": count(user["followers_count"]),
+        "followers_count": required_count(user, "followers_count"),
         "friends_count": count(user.get("friends_count")),
         "statuses_count": count(user.get("statuses_count")),
         "verified": bool(user.get("verified", False)),
@@ -142,7 +148,7 @@ def _post_row(item: dict) -> dict:
 def _metrics_row(item: dict) -> dict:
     return {
         "id": str(item.get("idstr") or item["id"]),
-        "reposts_count": count(item["reposts_count"]),
+        "reposts_count": required_count(item, "reposts_count"),
         "comments_count": count(item.get("comments_count")),
         "attitudes_count": count(item.get("attitudes_count")),
     }
@@ -154,7 +160,7 @@ def _follower_row(user: dict) -> dict:
         "name": user.get("name"), "description": user.get("description"),
         "url": user.get("url"), "profile_image_url": user.get("profile_image_url"),
         "created_at": parse_weibo_time(user["created_at"]) if user.get("created_at") else None,
-        "followers_count": count(user["followers_count"]),
+        "followers_count": required_count(user, "followers_count"),
         "friends_count": count(user.get("friends_count")),
         "statuses_count": count(user.get("statuses_count")),
         "verified": bool(user.get("verified", False)),

@@ -23,6 +23,7 @@ from kolpipe.extract.base import (
     Extraction,
     count,
     parse_time,
+    required_count,
 )
 from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
 from kolpipe.registry import RegistryAccount
@@ -152,7 +153,7 @@ def _account_row(user: dict) -> dict:
         "description": user.get("description"),
         "created_at": parse_time(user["created_at"]) if user.get("created_at") else None,
         "protected": bool(user.get("protected", False)),
-        "followers_count": count(metrics["followers_count"]),
+        "followers_count": required_count(metrics, "followers_count"),
         "following_count": count(metrics.get("following_count")),
         "tweet_count": count(metrics.get("tweet_count")),
         "listed_count": count(metrics.get("listed_count")),
@@ -167,7 +168,7 @@ def _post_row(item: dict) -> dict:
 def _metrics_row(item: dict) -> dict:
     metrics = item["public_metrics"]
     return {
-        "id": str(item["id"]), "like_count": count(metrics["like_count"]),
+        "id": str(item["id"]), "like_count": required_count(metrics, "like_count"),
         "reply_count": count(metrics.get("reply_count")),
         "retweet_count": count(metrics.get("retweet_count")),
         "quote_count": count(metrics.get("quote_count")),
@@ -184,7 +185,7 @@ def _follower_row(user: dict) -> dict:
         "profile_image_url": user.get("profile_image_url"),
         "protected": bool(user.get("protected", False)),
         "created_at": parse_time(user["created_at"]) if user.get("created_at") else None,
-        "followers_count": count(metrics["followers_count"]),
+        "followers_count": required_count(metrics, "followers_count"),
         "following_count": count(metrics.get("following_count")),
         "tweet_count": count(metrics.get("tweet_count")),
     }

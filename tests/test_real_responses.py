@@ -1,16 +1,19 @@
-"""The HTTP core against the platforms' throttling signals, answered by httpx.MockTransport:
-what it waits, what it never retries, and what it refuses to sleep through."""
+"""What real platform responses do that the sandbox's did not: the throttling signals (answered
+by httpx.MockTransport: what the HTTP core waits, never retries, refuses to sleep through),
+error codes as strings, and null required counts."""
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 
 from kolpipe.core.connections import Connection
 from kolpipe.extract import instagram, tiktok, weibo
+from kolpipe.extract.base import Extraction
 from kolpipe.extract.http import (
     MAX_WAIT_SECONDS,
     META_SLOW_DOWN_SECONDS,
@@ -151,3 +154,23 @@ def test_instagram_business_use_case_rate_limits_stop_the_platform_with_the_wait
     with pytest.raises(PlatformError, match=f"rate limit reached \\(code {code}\\); access "
                                             "returns in about 12 min"):
         instagram._classify(response, account)
+
+
+@pytest.mark.parametrize("value, reason", [
+    (None, "required count followers_count is null"),
+    ("missing", "required count followers_count is missing"),
+])
+def test_a_null_or_missing_required_count_is_quarantined_not_hidden(value, reason):
+    out = Extraction("weibo", date(2026, 11, 20), datetime(2026, 11, 20, 6, tzinfo=UTC))
+    user = {"screen_name": "zaku", "created_at": "Tue May 31 17:46:55 +0800 2011",
+            "followers_count": value}
+    if value == "missing":
+        del user["followers_count"]
+    assert out.add("accounts", "123", user, weibo._account_row) is None
+    assert out.rows["accounts"] == [] and len(out.quarantine) == 1
+    assert reason in out.quarantine[0]["reason"]
+
+
+def test_a_placeholder_count_is_still_hidden():
+    row = weibo._account_row({"screen_name": "zaku", "followers_count": -1})
+    assert row["followers_count"] is None
