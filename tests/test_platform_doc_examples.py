@@ -253,6 +253,26 @@ def test_youtube_comments_turned_off_is_a_sample_gap_not_an_account_failure(monk
     assert summary["rows"]["post_metrics"] == len(YT_VIDEOS)
 
 
+
+def test_youtube_videos_list_without_the_requested_videos_accounts_for_each_id(monkeypatch,
+                                                                               tmp_path):
+    """The documented videos.list answer with none of the requested items (deleted or private
+    since the playlist listed them): each requested id is quarantined with the reason, and the
+    summary says so, instead of 0 posts and a clean run."""
+    def route(request: httpx.Request) -> str | httpx.Response:
+        if request.url.path == "/youtube/v3/videos":
+            return httpx.Response(200, json={**_doc("youtube", "videos.list.json"), "items": []})
+        return _youtube_route(request)
+
+    summary, rows, _ = _extract(monkeypatch, tmp_path, "youtube", YT_DAY, YT_KOLS, route,
+                                YT_BASE_URL)
+    assert rows["posts"] == [] and summary["quarantined"] == len(YT_VIDEOS)
+    quarantined = pq.read_table(files.quarantine_file(Paths(tmp_path), "youtube", YT_DAY))
+    reasons = {json.loads(r["raw_payload"])["id"]: r["reason"]
+               for r in quarantined.to_pylist()}
+    assert set(reasons) == YT_VIDEOS
+    assert all("videos.list did not return it" in reason for reason in reasons.values())
+
 # --- TikTok Research API: user info, video query, followers, video comments ------------------
 
 TT_DAY = date(2022, 12, 19)
@@ -323,6 +343,31 @@ def test_tiktok_research_api_examples(monkeypatch, tmp_path):
     assert [len(server.calls_to(f"/v2/research/{p}/")) for p in
             ("user/info", "video/query", "user/followers", "video/comment/list")] == [1, 2, 1, 1]
 
+
+
+def test_a_tiktok_video_without_a_username_is_quarantined_not_landed_as_nobodys(monkeypatch,
+                                                                                tmp_path):
+    def route(request: httpx.Request) -> str | httpx.Response:
+        name = _tiktok_route(request)
+        if request.url.path == "/v2/research/video/query/" and name.endswith("page2.json"):
+            body = _doc("tiktok", name)
+            for video in body["data"]["videos"]:
+                video.pop("username", None)
+            return httpx.Response(200, json=body)
+        return name
+
+    summary, rows, _ = _extract(
+        monkeypatch, tmp_path, "tiktok", TT_DAY,
+        [{"kol_id": "doc_joe", "display_name": "joe 1234567", "niche": "food",
+          "accounts": {"tiktok": {"account_id": "example_username",
+                                  "handle": "example_username"}}}],
+        route, "https://open.tiktokapis.com/")
+    assert all(post["account_id"] == "example_username" for post in rows["posts"])
+    quarantined = pq.read_table(files.quarantine_file(Paths(tmp_path), "tiktok", TT_DAY))
+    reasons = [r["reason"] for r in quarantined.to_pylist()]
+    assert reasons and summary["quarantined"] == len(reasons)
+    assert all(r.startswith("video username None is none of the queried accounts")
+               for r in reasons)
 
 # --- X API v2: users lookup, user posts, followers, recent search for replies ----------------
 

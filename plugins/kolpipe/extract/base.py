@@ -54,17 +54,23 @@ class Extraction:
         try:
             native = parse(item)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            self.quarantine.append({
-                "platform": self.platform, "entity": entity, "account_id": account_id,
-                "reason": f"unparseable {entity} record: {type(exc).__name__}: {exc}",
-                "logical_date": self.logical_date, "extracted_at": self.extracted_at,
-                "raw_payload": payload,
-            })
+            self.reject(entity, account_id, item,
+                        f"unparseable {entity} record: {type(exc).__name__}: {exc}")
             return None
         row = {"account_id": account_id, **native, "logical_date": self.logical_date,
                "extracted_at": self.extracted_at, "raw_payload": payload}
         self.rows[entity].append(row)
         return row
+
+    def reject(self, entity: str, account_id: str, item: Any, reason: str) -> None:
+        """Quarantine a record (or, for an id the platform did not return, {"id": ...}) with
+        the reason: nothing requested is dropped without a trace."""
+        self.quarantine.append({
+            "platform": self.platform, "entity": entity, "account_id": account_id,
+            "reason": reason, "logical_date": self.logical_date,
+            "extracted_at": self.extracted_at,
+            "raw_payload": json.dumps(item, ensure_ascii=False, sort_keys=True, default=str),
+        })
 
     def add_post(self, account_id: str, item: Any, parse_post: Callable[[Any], dict],
                  parse_metrics: Callable[[Any], dict]) -> tuple[dict, dict] | None:

@@ -101,7 +101,12 @@ def _query_videos(client: ApiClient, usernames: list[str], by_username: dict[str
                               json_body=page, on_error=lambda r: _classify(r, None))
         data = body["data"]
         for item in data.get("videos", []):
-            owner = by_username.get(str(item.get("username", "")).lower(), "")
+            username = item.get("username") if isinstance(item, dict) else None
+            owner = by_username.get(str(username or "").lower())
+            if owner is None:
+                out.reject("posts", "", item, f"video username {username!r} is none of the "
+                           f"queried accounts ({', '.join(usernames)})")
+                continue
             rows = out.add_post(owner, item, _post_row, _metrics_row)
             if rows and rows[1]["comment_count"] and out.wants_comments(rows[0]["create_time"]):
                 young.append((owner, rows[0]["id"]))

@@ -55,14 +55,26 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
                 video_owner[video_id] = account.account_id
     ids = list(video_owner)
     for start in range(0, len(ids), BATCH):
+        requested = ids[start:start + BATCH]
         body = client.request("GET", "videos", on_error=_classify, params={
-            "part": VIDEO_PARTS, "maxResults": BATCH,
-            "id": ",".join(ids[start:start + BATCH])})
+            "part": VIDEO_PARTS, "maxResults": BATCH, "id": ",".join(requested)})
+        returned = set()
         for item in body.get("items", []):
-            rows = out.add_post(video_owner.get(item.get("id"), ""), item, _post_row,
-                                _metrics_row)
+            owner = video_owner.get(item.get("id") if isinstance(item, dict) else None)
+            if owner is None:
+                out.reject("posts", "", item, "videos.list returned a video that was not "
+                           "requested (no id, or an id of no registered channel's uploads)")
+                continue
+            returned.add(item["id"])
+            rows = out.add_post(owner, item, _post_row, _metrics_row)
             if rows and rows[1]["comment_count"] and out.wants_comments(rows[0]["published_at"]):
                 _sample_comments(client, rows[0]["account_id"], rows[0]["id"], out)
+        for video_id in requested:
+            if video_id not in returned:
+                out.reject("posts", video_owner[video_id], {"id": video_id},
+                           f"video {video_id} is in the channel's uploads playlist but "
+                           "videos.list did not return it (deleted, made private or still "
+                           "processing)")
 
 
 def _sample_comments(client: ApiClient, account_id: str, video_id: str, out: Extraction) -> None:
