@@ -174,3 +174,13 @@ def test_a_null_or_missing_required_count_is_quarantined_not_hidden(value, reaso
 def test_a_placeholder_count_is_still_hidden():
     row = weibo._account_row({"screen_name": "zaku", "followers_count": -1})
     assert row["followers_count"] is None
+
+
+def test_an_account_whose_profile_is_quarantined_is_recorded_not_silently_skipped():
+    out = Extraction("weibo", date(2026, 11, 20), datetime(2026, 11, 20, 6, tzinfo=UTC))
+    assert out.add_account(ACCOUNT, {"screen_name": "zaku", "followers_count": None},
+                           weibo._account_row) is None
+    [error] = out.account_errors
+    assert (error["account_id"], error["kind"]) == ("1234567890", "profile_quarantined")
+    assert "its posts and samples were not read today" in error["message"]
+    assert out.quarantine[0]["account_id"] == "1234567890"

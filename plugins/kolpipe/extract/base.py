@@ -104,6 +104,18 @@ class Extraction:
         for item in items:
             self.add(entity, account_id, item, parse)
 
+    def add_account(self, account: RegistryAccount, item: Any,
+                    parse: Callable[[Any], dict]) -> dict | None:
+        """The account's profile row; when it is quarantined the account is also recorded as
+        failed, because its posts and samples are not read without a profile."""
+        row = self.add("accounts", account.account_id, item, parse)
+        if row is None:
+            self.account_failed(account, "profile_quarantined",
+                                f"{self.platform} {account.kol_id}: the profile record did not "
+                                "parse (its reason is in the quarantine), so its posts and "
+                                "samples were not read today")
+        return row
+
     def account_failed(self, account: RegistryAccount, kind: str, message: str) -> None:
         self.account_errors.append({"kol_id": account.kol_id, "account_id": account.account_id,
                                     "handle": account.handle, "kind": kind, "message": message})

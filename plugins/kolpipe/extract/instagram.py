@@ -66,8 +66,9 @@ def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
                 raise AccountError("renamed_handle", f"instagram {account.kol_id}: handle "
                                    f"@{account.handle} now belongs to another account; update the "
                                    f"handle of account {account.account_id} in the registry")
-            out.add("accounts", account.account_id, {k: v for k, v in user.items() if k != "media"},
-                    _account_row)
+            if out.add_account(account, {k: v for k, v in user.items() if k != "media"},
+                               _account_row) is None:
+                return
         page = user.get("media", {})
         reached_older = False
         for item in page.get("data", []):

@@ -54,8 +54,8 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
         except AccountError as exc:
             out.account_failed(account, exc.kind, str(exc))
             continue
-        if out.add("accounts", account.account_id, {"username": account.handle, **body["data"]},
-                   _account_row) is not None:
+        if out.add_account(account, {"username": account.handle, **body["data"]},
+                           _account_row) is not None:
             active.append(account)
     by_username = {a.handle.lower(): a.account_id for a in active}
     young_videos: list[tuple[str, str]] = []

@@ -43,7 +43,7 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
         try:
             user = client.request("GET", "2/users/show.json", params={"uid": account.account_id},
                                   on_error=lambda r, a=account: _classify(r, a))
-            if out.add("accounts", account.account_id, user, _account_row) is None:
+            if out.add_account(account, user, _account_row) is None:
                 continue
             young_posts = _extract_posts(client, account, out)
         except AccountError as exc:

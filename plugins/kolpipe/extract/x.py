@@ -64,7 +64,7 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
                 out.account_failed(account, kind, f"x {account.kol_id}: user "
                                    f"{account.account_id}: {problem.get('detail', 'not returned')}")
                 continue
-            if out.add("accounts", account.account_id, user, _account_row) is None:
+            if out.add_account(account, user, _account_row) is None:
                 continue
             if user.get("protected"):
                 out.account_failed(account, "private", f"x {account.kol_id}: @{user['username']} "

@@ -45,7 +45,7 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
                                    f"{account.account_id} not returned by channels.list: deleted "
                                    "or terminated; remove it from the registry or fix the id")
                 continue
-            if out.add("accounts", account.account_id, item, _account_row) is not None:
+            if out.add_account(account, item, _account_row) is not None:
                 uploads[account.account_id] = item["contentDetails"]["relatedPlaylists"]["uploads"]
 
     video_owner: dict[str, str] = {}
