@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
+from kolpipe.core import connections
 from kolpipe.core.connections import Connection
-from kolpipe.extract import instagram, tiktok, weibo
+from kolpipe.extract import http, instagram, tiktok, weibo
 from kolpipe.extract.base import Extraction
 from kolpipe.extract.http import (
     MAX_WAIT_SECONDS,
@@ -184,3 +185,35 @@ def test_an_account_whose_profile_is_quarantined_is_recorded_not_silently_skippe
     assert (error["account_id"], error["kind"]) == ("1234567890", "profile_quarantined")
     assert "its posts and samples were not read today" in error["message"]
     assert out.quarantine[0]["account_id"] == "1234567890"
+
+
+def test_a_token_pasted_with_a_newline_is_stripped_and_never_printed(monkeypatch, capsys):
+    monkeypatch.setenv("AIRFLOW_CONN_KOL_X", json.dumps(
+        {"conn_type": "http", "host": "https://api.x.com", "password": f"{TOKEN}\n"}))
+    conn = connections.read("kol_x")
+    assert conn.token == TOKEN and TOKEN not in repr(conn)
+
+
+def test_a_token_with_whitespace_inside_is_refused_without_showing_it(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_KOL_X", json.dumps(
+        {"conn_type": "http", "host": "https://api.x.com", "password": "s3cret\ntoken-value"}))
+    with pytest.raises(PlatformError, match="kol_x.*whitespace inside it") as raised:
+        http.connection("x")
+    assert "s3cret" not in str(raised.value) and "token-value" not in str(raised.value)
+
+
+def test_invalid_json_in_a_connection_variable_names_the_variable(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_KOL_WEIBO", '{"host": "https://api.weibo.com", "password"')
+    with pytest.raises(PlatformError, match="AIRFLOW_CONN_KOL_WEIBO is not valid JSON"):
+        http.connection("weibo")
+
+
+@pytest.mark.parametrize("uri, base_url", [
+    ("http://:tok-12345@127.0.0.1:8080/api/v1", "http://127.0.0.1:8080/api/v1"),
+    ("https://:tok-12345@api.x.com/2", "https://api.x.com/2"),
+    ("https://:tok-12345@graph.facebook.com", "https://graph.facebook.com"),
+])
+def test_the_uri_form_keeps_scheme_port_and_path(monkeypatch, uri, base_url):
+    monkeypatch.setenv("AIRFLOW_CONN_KOL_X", uri)
+    conn = connections.read("kol_x")
+    assert (conn.base_url, conn.token) == (base_url, "tok-12345")

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class ConnectionMissing(Exception):
     """The connection is not defined; the message names it and how to create it."""
+
+
+class ConnectionInvalid(ValueError):
+    """The connection is defined but unusable; the message names it and the fix, never the
+    secret."""
 
 
 @dataclass(frozen=True)
@@ -47,15 +52,44 @@ def read(conn_id: str) -> Connection:
                 f"{env_name}='{{\"conn_type\": \"http\", \"host\": \"https://...\", "
                 f"\"password\": \"<token>\"}}'"
             ) from exc
-        return Connection(platform, airflow_conn.host or "", airflow_conn.password or "",
-                          dict(airflow_conn.extra_dejson), airflow_conn.login or "",
-                          airflow_conn.port)
+        return _checked(conn_id, Connection(
+            platform, _base_url(airflow_conn), airflow_conn.password or "",
+            dict(airflow_conn.extra_dejson), airflow_conn.login or "", airflow_conn.port))
     if raw.lstrip().startswith("{"):
-        data = json.loads(raw)
-        return Connection(platform, data.get("host", ""), data.get("password", ""),
-                          data.get("extra") or {}, data.get("login") or "", data.get("port"))
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise ConnectionInvalid(
+                f"{env_name} is not valid JSON ({type(exc).__name__} at character "
+                f"{getattr(exc, 'pos', '?')}); write it as {{\"conn_type\": \"http\", "
+                f"\"host\": \"https://...\", \"password\": \"<token>\"}} or as a URI") from None
+        return _checked(conn_id, Connection(
+            platform, data.get("host", ""), data.get("password") or "",
+            data.get("extra") or {}, data.get("login") or "", data.get("port")))
     from airflow.sdk.definitions.connection import Connection as AirflowConnection
 
     parsed = AirflowConnection.from_uri(raw, conn_id=conn_id)
-    return Connection(platform, parsed.host or "", parsed.password or "", parsed.extra_dejson,
-                      parsed.login or "", parsed.port)
+    return _checked(conn_id, Connection(platform, _base_url(parsed), parsed.password or "",
+                                        parsed.extra_dejson, parsed.login or "", parsed.port))
+
+
+def _base_url(parsed) -> str:
+    """An http(s) connection's API base URL as the URI gave it: scheme, host, port and path
+    (Airflow splits them into conn_type, host, port and schema). Other connection types (SMTP)
+    keep their bare host."""
+    host = parsed.host or ""
+    if "://" in host or parsed.conn_type not in ("http", "https") or not host:
+        return host
+    port = f":{parsed.port}" if parsed.port else ""
+    path = f"/{parsed.schema}" if parsed.schema else ""
+    return f"{parsed.conn_type}://{host}{port}{path}"
+
+
+def _checked(conn_id: str, conn: Connection) -> Connection:
+    """A pasted token often carries a trailing newline, which the HTTP library rejects with an
+    error that prints the header, token included: strip it, and refuse whitespace inside."""
+    token = conn.token.strip()
+    if any(c.isspace() for c in token):
+        raise ConnectionInvalid(f"connection '{conn_id}': its password (the token) has "
+                                "whitespace inside it; paste the token again, on one line")
+    return replace(conn, token=token) if token != conn.token else conn

@@ -54,7 +54,7 @@ def connection(platform: str) -> Connection:
     platform with the fix in the message."""
     try:
         return connections.read(f"kol_{platform}")
-    except connections.ConnectionMissing as exc:
+    except (connections.ConnectionMissing, connections.ConnectionInvalid) as exc:
         raise PlatformError(f"{platform}: {exc}") from exc
 
 

@@ -50,6 +50,10 @@ def send(alert: Alert, paths: Paths | None = None) -> list[Delivery]:
             conn = connections.read(conn_id)
         except connections.ConnectionMissing:
             continue  # this channel is not configured
+        except connections.ConnectionInvalid as exc:  # its message never holds the secret
+            deliveries.append(Delivery(conn_id, False, str(exc)))
+            log.warning("%s: alert via %s failed: %s", alert.title, conn_id, exc)
+            continue
         except Exception as exc:  # e.g. unreadable JSON in the variable
             deliveries.append(Delivery(conn_id, False, f"the connection cannot be read "
                                        f"({type(exc).__name__}); fix {conn_id}"))
