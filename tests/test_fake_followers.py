@@ -182,3 +182,27 @@ def test_missing_column_is_named_with_exit_code_2(tmp_path, capsys):
 def test_score_profiles_names_the_bad_row():
     with pytest.raises(ProfileError, match=r"row 2, column is_private: 2 is not a boolean"):
         score_profiles([OBVIOUS_GENUINE, {**OBVIOUS_FAKE, "is_private": 2}])
+
+
+def test_a_repeated_header_column_is_refused(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text(",".join([*PROFILE_FIELDS, "bio"]) + "\n" + ",".join(
+        [OBVIOUS_FAKE[k] for k in PROFILE_FIELDS] + ["x"]) + "\n", encoding="utf-8")
+    assert cli.main(["fake-followers", "score", str(source), str(tmp_path / "out.csv")]) == 2
+    assert f"{source}, line 1: column(s) bio appear more than once" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_field_over_the_csv_limit_names_the_line_not_the_encoding(tmp_path, capsys):
+    rows = [OBVIOUS_GENUINE, {**OBVIOUS_FAKE, "bio": "x" * 200_000}]
+    source = write_csv(tmp_path / "in.csv", rows)
+    assert cli.main(["fake-followers", "score", str(source), str(tmp_path / "out.csv")]) == 2
+    error = capsys.readouterr().err
+    assert f"{source}, line 3: not a readable CSV" in error and "UTF-8" not in error
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1e3"])
+def test_unusual_numbers_are_refused_with_the_fix_not_a_traceback(tmp_path, capsys, value):
+    source = write_csv(tmp_path / "in.csv", [{**OBVIOUS_FAKE, "followers_count": value}])
+    assert cli.main(["fake-followers", "score", str(source), str(tmp_path / "out.csv")]) == 2
+    assert f"line 2, column followers_count: {value!r} is not a count" in capsys.readouterr().err

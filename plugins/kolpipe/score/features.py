@@ -88,7 +88,8 @@ def _as_bool(value: Any, where: str) -> bool:
 def _as_count(value: Any, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    # isdigit() alone lets through "²" and other digits int() refuses
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     raise ProfileError(f"{where}: {value!r} is not a count; write a whole number >= 0 with no "
                        "separators or suffixes (12500, not 12,500 or 12.5k), or leave it empty "

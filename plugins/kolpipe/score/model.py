@@ -102,9 +102,18 @@ def read_profiles_csv(input_path: Path, extra: tuple[str, ...] = ()) -> tuple[li
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             rows = list(reader)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ProfileError(f"{input_path}: not a readable UTF-8 CSV ({exc}); save it as CSV "
-                           "with UTF-8 encoding") from exc
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{input_path}: not UTF-8 ({exc.reason} at byte {exc.start}); save "
+                           "it as CSV with UTF-8 encoding") from None
+    except csv.Error as exc:
+        # the reader counts the line it failed on only once it is read
+        raise ProfileError(f"{input_path}, line {reader.line_num + 1}: not a readable CSV ({exc}); "
+                           "a field over 128 KiB or an unclosed quote is the usual cause: "
+                           "check that line's quotes") from None
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ProfileError(f"{input_path}, line 1: column(s) {', '.join(repeated)} appear more "
+                           "than once in the header; keep one of each")
     missing = [name for name in (*PROFILE_FIELDS, *extra) if name not in header]
     if missing:
         raise ProfileError(
