@@ -254,3 +254,40 @@ def test_scoring_before_the_samples_are_staged_names_the_models_to_build(tmp_pat
                        "stg_weibo__follower_samples"):
         followers.score_follower_samples(DAY, paths)
     assert not followers.follower_scores_root(paths).exists()  # nothing half written
+
+
+HEADER = "recorded_at,account_key,verdict,reason,by,evidence_fingerprint"
+
+
+@pytest.mark.parametrize("content, encoding", [
+    ("\ufeff" + HEADER + "\n2026-11-20T10:00:00+00:00,x:1,pass,TV spot,Zoë,fp1\n", "utf-8"),
+    (HEADER.replace(",", ";") + "\n2026-11-20T10:00:00+00:00;x:1;pass;TV spot;Zoë;fp1\r\n",
+     "cp1252"),
+    (HEADER.replace(",", "\t") + "\n2026-11-20T10:00:00+00:00\tx:1\tpass\tTV spot\tZoë\tfp1\n",
+     "utf-8"),
+])
+def test_overrides_saved_by_a_spreadsheet_are_read(tmp_path, content, encoding):
+    paths = Paths(tmp_path)
+    gate.overrides_path(paths).parent.mkdir(parents=True)
+    gate.overrides_path(paths).write_bytes(content.encode(encoding))
+    overrides, problems = gate.read_overrides(paths)
+    assert problems == []
+    assert (overrides["x:1"].verdict, overrides["x:1"].by,
+            overrides["x:1"].evidence_fingerprint) == ("pass", "Zoë", "fp1")
+
+
+def test_unusable_override_lines_are_left_out_and_reported_not_raised(tmp_path):
+    paths = Paths(tmp_path)
+    path = gate.overrides_path(paths)
+    path.parent.mkdir(parents=True)
+    path.write_text(HEADER + "\nt,x:1,approved,ok,ana,fp\nt,,pass,ok,ana,fp\n"
+                    "t,x:2,review,look,ana,fp\n", encoding="utf-8")
+    overrides, problems = gate.read_overrides(paths)
+    assert list(overrides) == ["x:2"]
+    assert problems == [
+        f"{path}, line 2: verdict 'approved' is not one of pass, review, fail; line left out "
+        "(re-record it with `kolpipe gate override`)",
+        f"{path}, line 3: no account_key; line left out"]
+    path.write_text("account_key;verdict\nx:1;pass\n", encoding="utf-8")
+    overrides, [problem] = gate.read_overrides(paths)
+    assert overrides == {} and "line 1: no column(s) evidence_fingerprint" in problem

@@ -39,6 +39,7 @@ from kolpipe.gate.overrides import (
     OverrideError,
     load_overrides,
     overrides_path,
+    read_overrides,
     record_override,
 )
 from kolpipe.gate.policy import (
@@ -80,6 +81,7 @@ __all__ = [
     "judge",
     "latest_verdict",
     "load_overrides",
+    "read_overrides",
     "load_policy",
     "overrides_path",
     "read_signals",
@@ -110,11 +112,13 @@ class GateResult:
     verdicts_path: Path
     result_path: Path
     verdict_rows: list[dict[str, Any]] = field(repr=False, default_factory=list)
+    override_problems: list[str] = field(default_factory=list)  # lines of overrides.csv left out
 
     def to_dict(self) -> dict[str, Any]:
         return {"logical_date": self.logical_date.isoformat(), "counts": self.counts,
                 "reason_counts": self.reason_counts, "gated": self.gated,
                 "stale_overrides": self.stale_overrides,
+                "override_problems": self.override_problems,
                 "verdicts_path": str(self.verdicts_path)}
 
 
@@ -125,10 +129,14 @@ def run_gate(logical_date: date, paths: Paths | None = None) -> GateResult:
     paths = paths or default_paths()
     rules = load_policy()
     signals = read_signals(paths, logical_date)
-    verdicts = judge(rules, signals, load_overrides(paths))
+    overrides, override_problems = read_overrides(paths)
+    verdicts = judge(rules, signals, overrides)
     rows = verdict_rows(verdicts, signals, logical_date)
     verdicts_path = write_verdicts(paths, logical_date, rows)
     result = _result(logical_date, verdicts, rows, verdicts_path, paths)
+    result.override_problems = override_problems
+    for problem in override_problems:
+        log.warning("gate %s: %s", logical_date, problem)
     from kolpipe.core import files
 
     files.write_json(result.result_path, result.to_dict())

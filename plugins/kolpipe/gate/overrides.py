@@ -69,10 +69,45 @@ def overrides_path(paths: Paths) -> Path:
 
 
 def load_overrides(paths: Paths) -> dict[str, Override]:
-    """The latest override per account (later lines win)."""
+    """The latest override per account (later lines win); unusable lines are left out."""
+    return read_overrides(paths)[0]
+
+
+def read_overrides(paths: Paths) -> tuple[dict[str, Override], list[str]]:
+    """The latest usable override per account, and one line per problem (file, line, fix).
+
+    The file is edited by hand, often in a spreadsheet, so it may come back with a BOM, `;` or
+    tab separators or a Windows encoding; those are read. A line that cannot be used (no
+    account, an unknown verdict) is left out, and a header without the needed columns leaves
+    every override out: the gate still runs, and the problems are reported, never raised."""
     path = overrides_path(paths)
     if not path.exists():
-        return {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {row["account_key"]: Override(**{k: row[k] for k in OVERRIDE_FIELDS})
-                for row in csv.DictReader(handle)}
+        return {}, []
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # what spreadsheets save on Windows
+    lines = text.splitlines()
+    header_line = lines[0] if lines else ""
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    header = [name.strip() for name in reader.fieldnames or []]
+    reader.fieldnames = header
+    missing = [name for name in ("account_key", "verdict", "evidence_fingerprint")
+               if name not in header]
+    if missing:
+        return {}, [f"{path}, line 1: no column(s) {', '.join(missing)}; no override applied. "
+                    f"The header must be {','.join(OVERRIDE_FIELDS)}"]
+    overrides, problems = {}, []
+    for line, row in enumerate(reader, 2):
+        values = {k: (row.get(k) or "").strip() for k in OVERRIDE_FIELDS}
+        if not values["account_key"]:
+            problems.append(f"{path}, line {line}: no account_key; line left out")
+        elif values["verdict"] not in VERDICTS:
+            problems.append(f"{path}, line {line}: verdict {values['verdict']!r} is not one of "
+                            f"{', '.join(VERDICTS)}; line left out (re-record it with "
+                            "`kolpipe gate override`)")
+        else:
+            overrides[values["account_key"]] = Override(**values)
+    return overrides, problems

@@ -43,7 +43,8 @@ def day_summary(logical_date: date, paths: Paths | None = None) -> dict:
     gate = _read(run_record(paths, "gate", logical_date, "result.json")) or {}
     report["gate"] = {"counts": gate.get("counts", {}),
                       "reason_counts": gate.get("reason_counts", {}),
-                      "stale_overrides": gate.get("stale_overrides", [])}
+                      "stale_overrides": gate.get("stale_overrides", []),
+                      "override_problems": gate.get("override_problems", [])}
     report["stale_platforms"] = (_read(run_record(paths, "freshness", logical_date))
                                  or {}).get("stale", {})
     report["marts"] = mart_counts(paths)
@@ -99,6 +100,8 @@ def render(reports: list[dict], paths: Paths | None = None) -> str:
         if gate.get("stale_overrides"):
             lines.append(f"  overrides ignored (evidence changed): "
                          f"{', '.join(gate['stale_overrides'])}")
+        lines += [f"  overrides.csv line left out: {problem}"
+                  for problem in gate.get("override_problems", [])]
     lines += ["", f"Marts in {last['warehouse']}:"]
     lines += [f"  {name:<24} {n:>8} rows" for name, n in last["marts"].items()] or ["  none"]
     lines += ["", f"Parquet exports: {paths.exports / 'latest'}",
