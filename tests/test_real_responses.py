@@ -11,8 +11,11 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
+from kolpipe import land
 from kolpipe.core import connections
 from kolpipe.core.connections import Connection
+from kolpipe.core.dates import DateOutOfRange, check_logical_date
+from kolpipe.core.paths import Paths
 from kolpipe.extract import http, instagram, tiktok, weibo
 from kolpipe.extract.base import Extraction
 from kolpipe.extract.http import (
@@ -217,3 +220,26 @@ def test_the_uri_form_keeps_scheme_port_and_path(monkeypatch, uri, base_url):
     monkeypatch.setenv("AIRFLOW_CONN_KOL_X", uri)
     conn = connections.read("kol_x")
     assert (conn.base_url, conn.token) == (base_url, "tok-12345")
+
+
+@pytest.mark.parametrize("day, platform, message", [
+    (date(1, 1, 1), None, "logical date 0001-01-01 is out of range: the oldest platform"),
+    (date(9999, 12, 31), None, "no date after 2026-12-08"),
+    (date(2026, 12, 9), "x", "no date after 2026-12-08"),
+    (date(2015, 6, 1), "tiktok", "tiktok launched on 2016-09-20"),
+])
+def test_logical_dates_outside_what_a_platform_can_have_are_refused(day, platform, message):
+    with pytest.raises(DateOutOfRange, match=message):
+        check_logical_date(day, platform, today=date(2026, 12, 7))
+    assert check_logical_date(date(2026, 12, 8), "x", today=date(2026, 12, 7)) == date(2026, 12, 8)
+    # the sandbox simulates the future, but not to 9999
+    assert check_logical_date(date(2027, 3, 1), "x", simulated=True) == date(2027, 3, 1)
+    with pytest.raises(DateOutOfRange, match="after 2099-12-31 .the sandbox's last day"):
+        check_logical_date(date(9999, 12, 31), simulated=True)
+
+
+def test_landing_refuses_an_impossible_date_before_writing(tmp_path):
+    paths = Paths(tmp_path)
+    with pytest.raises(DateOutOfRange):
+        land.land_registry(date(1, 1, 1), paths)
+    assert not paths.landing.exists()

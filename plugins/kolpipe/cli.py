@@ -50,15 +50,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
     commands = parser.add_subparsers(dest="command", required=True)
     one = commands.add_parser("extract", help="extract and land one platform for one date")
     one.add_argument("platform", choices=PLATFORMS)
-    one.add_argument("date", type=date.fromisoformat)
+    one.add_argument("date", type=logical_date)
 
     summary = commands.add_parser("summary", help="print the run summary of a date")
-    summary.add_argument("date", type=date.fromisoformat)
+    summary.add_argument("date", type=logical_date)
 
     run = commands.add_parser(
         "run", help="run the DAG through the embedded Airflow for a date or a range (backfill)")
-    run.add_argument("first", type=date.fromisoformat)
-    run.add_argument("last", type=date.fromisoformat, nargs="?",
+    run.add_argument("first", type=logical_date)
+    run.add_argument("last", type=logical_date, nargs="?",
                      help="last date of a backfill (default: just FIRST)")
 
     dbt = commands.add_parser("warehouse", help="the dbt project")
@@ -68,7 +68,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
     gate = commands.add_parser("gate", help="the account gate: verdicts, overrides")
     gate_actions = gate.add_subparsers(dest="action", required=True)
     gate_run = gate_actions.add_parser("run", help="judge every account for a date")
-    gate_run.add_argument("date", type=date.fromisoformat)
+    gate_run.add_argument("date", type=logical_date)
     override = gate_actions.add_parser("override", help="overrule an account's verdict")
     override.add_argument("account_key", help="<platform>:<account_id>, e.g. x:1400007727")
     override.add_argument("--verdict", required=True, choices=("pass", "review", "fail"))
@@ -95,6 +95,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
         "fake-followers": run_fake_followers}
     return (parser, {"kolpipe": commands, "gate": gate_actions,
                      "fake-followers": follower_actions}, commands_by_name, handlers)
+
+
+def logical_date(text: str) -> date:
+    """A command line's date: ISO 8601, and one a run may have (core/dates.py)."""
+    from kolpipe.core.dates import DateOutOfRange, check_logical_date
+
+    try:
+        return check_logical_date(date.fromisoformat(text.strip()))
+    except DateOutOfRange as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD"
+                                         ) from None
 
 
 def run_extract(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kolpipe import registry
 from kolpipe.core import files
+from kolpipe.core.dates import check_logical_date
 from kolpipe.core.fields import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, entities, schema
 from kolpipe.core.paths import Paths, run_record
 from kolpipe.core.paths import paths as default_paths
@@ -38,6 +39,9 @@ def client_module(platform: str):
 def land_registry(logical_date: date, paths: Paths | None = None) -> int:
     """Validate the registry and land its snapshot for the date; returns the account count."""
     paths = paths or default_paths()
+    # The registry has no clock of its own: the future is refused where the date is given
+    # (the CLI) and where data is extracted (land_platform).
+    check_logical_date(logical_date, simulated=True)
     kols = registry.load(paths.registry)
     rows = registry.snapshot_rows(kols, logical_date)
     return files.write_partition(files.raw_file(paths, "registry", "accounts", logical_date),
@@ -53,9 +57,10 @@ def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
     Returns the run summary that is also written to runs/extract/dt=<date>/<platform>.json.
     """
     paths = paths or default_paths()
+    conn = conn or connection(platform)
+    check_logical_date(logical_date, platform, simulated=bool(conn.extra.get("sandbox")))
     accounts = registry.accounts_for(registry.load(paths.registry), platform)
     module = client_module(platform)
-    conn = conn or connection(platform)
     extracted_at = _extraction_time(logical_date)
     out = Extraction(platform, logical_date, extracted_at)
     checkpoint = Checkpoint(
