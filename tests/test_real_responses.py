@@ -243,3 +243,21 @@ def test_landing_refuses_an_impossible_date_before_writing(tmp_path):
     with pytest.raises(DateOutOfRange):
         land.land_registry(date(1, 1, 1), paths)
     assert not paths.landing.exists()
+
+
+def test_a_count_too_large_for_the_landed_type_is_quarantined_not_fatal():
+    out = Extraction("weibo", date(2026, 11, 20), datetime(2026, 11, 20, 6, tzinfo=UTC))
+    assert out.add("accounts", "1", {"screen_name": "a", "followers_count": 2**64},
+                   weibo._account_row) is None
+    assert "larger than any real count" in out.quarantine[0]["reason"]
+
+
+def test_a_json_body_that_is_not_an_object_is_retried_then_named():
+    slept: list[float] = []
+    answers = [httpx.Response(200, json=["not", "an", "object"]),
+               httpx.Response(200, json={"data": []})]
+    api = client("x", answers, slept)
+    assert api.request("GET", "2/users") == {"data": []} and api.stats.retries == 1
+    answers = [httpx.Response(200, json="text")] * 6
+    with pytest.raises(PlatformError, match="a JSON str, not an object, still failing"):
+        client("x", answers, []).request("GET", "2/users")

@@ -21,6 +21,7 @@ POST_WINDOW_DAYS = 14
 FOLLOWER_SAMPLE_SIZE = 100
 COMMENT_SAMPLE_DAYS = 2
 COMMENTS_PER_POST = 50
+MAX_COUNT = 2**63 - 1  # the landed type's (int64) largest value
 
 
 @dataclass
@@ -143,6 +144,9 @@ def count(value: Any) -> int | None:
     if value is None:
         return None
     number = int(value)
+    if number > MAX_COUNT:
+        # would not fit the landed int64: this record is quarantined, the others land
+        raise ValueError(f"count {number} is larger than any real count ({MAX_COUNT})")
     return None if number < 0 else number
 
 

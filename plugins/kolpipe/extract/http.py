@@ -133,9 +133,16 @@ class ApiClient:
                                     f"{_redact(response.text[:300], self.conn.token)}")
             self._respect_remaining_quota(response)
             try:
-                return response.json()
+                body = response.json()
             except ValueError:
                 self._retry_or_raise(attempt, where, "malformed JSON body", None)
+                continue
+            if isinstance(body, dict):
+                return body
+            # every endpoint the clients call answers with an object; anything else is a
+            # broken reply, retried like a truncated one
+            self._retry_or_raise(attempt, where, f"a JSON {type(body).__name__}, not an object",
+                                 None)
         raise AssertionError("unreachable")
 
     def _retry_or_raise(self, attempt: int, where: str, what: str, wait: float | None) -> None:
