@@ -144,7 +144,7 @@ select
     uniformity.platform_engagement_rate_robust_cv_median,
     uniformity.engagement_rate_robust_cv_vs_platform_median,
 
-    -- fake followers in the scored follower samples (X, Weibo)
+    -- fake followers in the scored follower samples (X, Weibo), with the 95 % interval
     follower_scores.fake_follower_share,
     follower_scores.fake_follower_share_ci_low,
     follower_scores.fake_follower_share_ci_high,
