@@ -273,6 +273,36 @@ def test_youtube_videos_list_without_the_requested_videos_accounts_for_each_id(m
     assert set(reasons) == YT_VIDEOS
     assert all("videos.list did not return it" in reason for reason in reasons.values())
 
+
+@pytest.mark.parametrize("failing", ["channels", "playlistItems", "videos"])
+def test_youtube_not_found_on_one_call_fails_only_what_it_concerns(monkeypatch, tmp_path,
+                                                                   failing):
+    """A 404 (playlistNotFound) on a batch or per-channel call is recorded for the accounts or
+    videos it concerns; the platform carries on and nothing escapes as a traceback."""
+    not_found = httpx.Response(404, json={"error": {"code": 404, "message": "not found",
+                                                    "errors": [{"reason": "playlistNotFound"}]}})
+
+    def route(request: httpx.Request) -> str | httpx.Response:
+        path = request.url.path
+        if path == f"/youtube/v3/{failing}" and (
+                failing != "playlistItems" or request.url.params["playlistId"].startswith("UUV")):
+            return not_found
+        if path == "/youtube/v3/videos" and failing == "playlistItems":
+            return "videos.list.json"  # still holds the Android video nobody asked for now
+        return _youtube_route(request)
+
+    summary, rows, _ = _extract(monkeypatch, tmp_path, "youtube", YT_DAY, YT_KOLS, route,
+                                YT_BASE_URL)
+    failed = {e["account_id"]: e["kind"] for e in summary["account_errors"]}
+    if failing == "channels":
+        assert failed == {YT_DEVELOPERS: "not_found", YT_ANDROID: "not_found"}
+    elif failing == "playlistItems":  # the Android uploads playlist (UUV...) is gone
+        assert failed == {YT_ANDROID: "not_found"}
+        assert {p["account_id"] for p in rows["posts"]} == {YT_DEVELOPERS}
+    else:
+        assert failed == {} and rows["posts"] == []
+        assert summary["quarantined"] == len(YT_VIDEOS)
+
 # --- TikTok Research API: user info, video query, followers, video comments ------------------
 
 TT_DAY = date(2022, 12, 19)
@@ -444,6 +474,25 @@ def test_x_api_v2_examples(monkeypatch, tmp_path):
             ("/2/users", f"/2/users/{X_USER}/tweets", f"/2/users/{X_USER}/followers",
              "/2/tweets/search/recent")] == [1, 2, 1, 1]
 
+
+
+def test_x_a_failed_users_lookup_fails_its_batch_not_the_platform(monkeypatch, tmp_path):
+    def route(request: httpx.Request) -> str | httpx.Response:
+        if request.url.path == "/2/users":
+            return httpx.Response(404, json={"title": "Not Found Error", "detail": "gone",
+                                             "type": "https://api.twitter.com/2/problems/"
+                                                     "resource-not-found"})
+        return _x_route(request)
+
+    summary, rows, _ = _extract(
+        monkeypatch, tmp_path, "x", X_DAY,
+        [{"kol_id": "doc_xdevelopers", "display_name": "X Developers", "niche": "tech",
+          "accounts": {"x": {"account_id": X_USER, "handle": "xdevelopers"}}}],
+        route, "https://api.x.com/")
+    [error] = summary["account_errors"]
+    assert (error["account_id"], error["kind"]) == (X_USER, "not_found")
+    assert "the users lookup of its batch of 1 failed" in error["message"]
+    assert rows["accounts"] == [] and rows["posts"] == []
 
 # --- Weibo Open API v2: users/show, statuses/user_timeline, friendships/followers, comments/show
 

@@ -52,8 +52,14 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
     readable = []
     for start in range(0, len(accounts), USERS_PER_CALL):
         batch = accounts[start:start + USERS_PER_CALL]
-        body = client.request("GET", "2/users", on_error=_classify, params={
-            "ids": ",".join(a.account_id for a in batch), "user.fields": USER_FIELDS})
+        try:
+            body = client.request("GET", "2/users", on_error=_classify, params={
+                "ids": ",".join(a.account_id for a in batch), "user.fields": USER_FIELDS})
+        except AccountError as exc:  # the lookup answered for no id of the batch
+            for account in batch:
+                out.account_failed(account, exc.kind, f"x {account.kol_id}: the users lookup "
+                                   f"of its batch of {len(batch)} failed: {exc}")
+            continue
         found = {user["id"]: user for user in body.get("data", [])}
         problems = {str(e.get("value") or e.get("resource_id")): e for e in body.get("errors", [])}
         for account in batch:

@@ -34,9 +34,15 @@ def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiCli
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
     uploads: dict[str, str] = {}
     for batch in _batches(accounts):
-        body = client.request("GET", "channels", on_error=_classify, params={
-            "part": CHANNEL_PARTS, "maxResults": BATCH,
-            "id": ",".join(a.account_id for a in batch)})
+        try:
+            body = client.request("GET", "channels", on_error=_classify, params={
+                "part": CHANNEL_PARTS, "maxResults": BATCH,
+                "id": ",".join(a.account_id for a in batch)})
+        except AccountError as exc:  # the lookup answered for no id of the batch
+            for account in batch:
+                out.account_failed(account, exc.kind, f"youtube {account.kol_id}: the "
+                                   f"channels.list of its batch of {len(batch)} failed: {exc}")
+            continue
         found = {item["id"]: item for item in body.get("items", [])}
         for account in batch:
             item = found.get(account.account_id)
@@ -51,13 +57,21 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
     video_owner: dict[str, str] = {}
     for account in accounts:
         if account.account_id in uploads:
-            for video_id in _recent_upload_ids(client, uploads[account.account_id], out):
+            try:
+                recent = _recent_upload_ids(client, uploads[account.account_id], out)
+            except AccountError as exc:  # its uploads playlist is gone: this channel only
+                out.account_failed(account, exc.kind, f"youtube {account.kol_id}: {exc}")
+                continue
+            for video_id in recent:
                 video_owner[video_id] = account.account_id
     ids = list(video_owner)
     for start in range(0, len(ids), BATCH):
-        requested = ids[start:start + BATCH]
-        body = client.request("GET", "videos", on_error=_classify, params={
-            "part": VIDEO_PARTS, "maxResults": BATCH, "id": ",".join(requested)})
+        requested, failure = ids[start:start + BATCH], None
+        try:
+            body = client.request("GET", "videos", on_error=_classify, params={
+                "part": VIDEO_PARTS, "maxResults": BATCH, "id": ",".join(requested)})
+        except AccountError as exc:  # each requested id is then quarantined with the reason
+            body, failure = {"items": []}, f"videos.list failed for its batch: {exc}"
         returned = set()
         for item in body.get("items", []):
             owner = video_owner.get(item.get("id") if isinstance(item, dict) else None)
@@ -71,10 +85,9 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
                 _sample_comments(client, rows[0]["account_id"], rows[0]["id"], out)
         for video_id in requested:
             if video_id not in returned:
-                out.reject("posts", video_owner[video_id], {"id": video_id},
-                           f"video {video_id} is in the channel's uploads playlist but "
-                           "videos.list did not return it (deleted, made private or still "
-                           "processing)")
+                out.reject("posts", video_owner[video_id], {"id": video_id}, failure or (
+                    f"video {video_id} is in the channel's uploads playlist but videos.list "
+                    "did not return it (deleted, made private or still processing)"))
 
 
 def _sample_comments(client: ApiClient, account_id: str, video_id: str, out: Extraction) -> None:
