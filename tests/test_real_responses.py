@@ -261,3 +261,32 @@ def test_a_json_body_that_is_not_an_object_is_retried_then_named():
     answers = [httpx.Response(200, json="text")] * 6
     with pytest.raises(PlatformError, match="a JSON str, not an object, still failing"):
         client("x", answers, []).request("GET", "2/users")
+
+
+def test_a_closed_port_names_the_host_it_could_not_reach():
+    api = ApiClient(Connection("x", "http://127.0.0.1:9", TOKEN, {"max_retries": 1}),
+                    sleep=lambda _: None)
+    with pytest.raises(PlatformError, match=r"ConnectError reaching http://127\.0\.0\.1:9, "
+                                            r"still failing after 2 attempts") as raised:
+        api.request("GET", "2/users")
+    assert TOKEN not in str(raised.value)
+
+
+@pytest.mark.parametrize("module, account", [
+    (instagram, RegistryAccount(kol_id="k1", platform="instagram", account_id="178",
+                                handle="h")),
+    (weibo, ACCOUNT),
+])
+@pytest.mark.parametrize("body", [b'{"error": {"message": "Unsupported get req', b"[1, 2]"])
+def test_a_truncated_error_body_fails_the_account_not_the_platform(module, account, body):
+    response = httpx.Response(400, content=body)
+    with pytest.raises(AccountError) as raised:
+        module._classify(response, account)
+    assert raised.value.kind == "unreadable_error" and "HTTP 400" in str(raised.value)
+
+
+def test_a_throttled_reply_without_an_error_body_is_retried_not_an_account_failure():
+    instagram._classify(httpx.Response(429, content=b"Too Many Requests"),
+                        RegistryAccount(kol_id="k1", platform="instagram", account_id="178",
+                                        handle="h"))
+    weibo._classify(httpx.Response(503, content=b"<html>"), ACCOUNT)

@@ -116,7 +116,10 @@ class ApiClient:
                 response = self._http.request(method, path.lstrip("/"), params=params,
                                               json=json_body)
             except httpx.TransportError as exc:
-                self._retry_or_raise(attempt, where, f"{type(exc).__name__}", None)
+                url = self._http.base_url
+                port = f":{url.port}" if url.port else ""
+                self._retry_or_raise(attempt, where, f"{type(exc).__name__} reaching "
+                                     f"{url.scheme}://{url.host}{port}", None)
                 continue
             if response.status_code in RETRIABLE_STATUS:
                 if response.status_code == 429:

@@ -20,7 +20,14 @@ import httpx
 
 from kolpipe.core.fields import check_requested
 from kolpipe.extract.base import Extraction, count, parse_time, required_count
-from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError, meta_usage
+from kolpipe.extract.http import (
+    RETRIABLE_STATUS,
+    AccountError,
+    ApiClient,
+    Connection,
+    PlatformError,
+    meta_usage,
+)
 from kolpipe.registry import RegistryAccount
 
 API_VERSION = "v23.0"
@@ -109,13 +116,19 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
         when = f"access returns in about {regain:.0f} min; " if regain else ""
         raise PlatformError(f"instagram: rate limit reached (code {code}); {when}the gap is "
                             "recorded and the next run resumes, or lower the platform's pool size")
+    if not error and response.status_code not in (401, 403, *RETRIABLE_STATUS):
+        # a truncated or foreign error body: it cannot say more than that this account failed
+        raise AccountError("unreadable_error", f"instagram {account.kol_id}: @{account.handle}: "
+                           f"HTTP {response.status_code} with an unreadable error body")
 
 
 def _error(response: httpx.Response) -> dict:
     try:
-        return response.json().get("error", {})
+        body = response.json()
     except ValueError:
         return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
 
 
 def _account_row(user: dict) -> dict:

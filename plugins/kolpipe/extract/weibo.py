@@ -21,7 +21,13 @@ from kolpipe.extract.base import (
     count,
     required_count,
 )
-from kolpipe.extract.http import AccountError, ApiClient, Connection, PlatformError
+from kolpipe.extract.http import (
+    RETRIABLE_STATUS,
+    AccountError,
+    ApiClient,
+    Connection,
+    PlatformError,
+)
 from kolpipe.registry import RegistryAccount
 
 PAGE_SIZE = 100
@@ -106,6 +112,7 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
         body = response.json()
     except ValueError:
         body = {}
+    body = body if isinstance(body, dict) else {}
     code = error_code(body)
     if code in TOKEN_ERRORS:
         raise PlatformError(f"weibo: access token rejected (error_code {code}: "
@@ -116,6 +123,11 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
     if code in (20101, 20112):
         raise AccountError("private", f"weibo {account.kol_id}: uid {account.account_id}: "
                            f"{body.get('error')}")
+    if code is None and response.status_code not in (401, 403, *RETRIABLE_STATUS):
+        # a truncated or foreign error body: it cannot say more than that this account failed
+        raise AccountError("unreadable_error", f"weibo {account.kol_id}: uid "
+                           f"{account.account_id}: HTTP {response.status_code} with an "
+                           "unreadable error body")
 
 
 def error_code(body: object) -> int | None:
