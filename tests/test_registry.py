@@ -31,6 +31,20 @@ def test_sandbox_registry_round_trips(tmp_path):
     ("kols:\n- {kol_id: a, niche: tech, accounts: {x: {handle: a}}}\n",
      "kols.yml:2: KOL a is missing display_name"),
     ("kols: {}\n", "expected a top-level 'kols:' list"),
+    # YAML keeps only the last of two equal keys: the first account would vanish
+    ("kols:\n- kol_id: a\n  display_name: A\n  niche: tech\n  accounts:\n"
+     "    x: {account_id: '1'}\n    x: {account_id: '2'}\n",
+     "kols.yml: line 7: 'x' appears again (first at line 6), and YAML would keep only the last"),
+    ("kols:\n- {kol_id: a, display_name: A, niche: tech, accounts: {x: {acount_id: '1'}}}\n",
+     "kols.yml:2: KOL a x: unknown field 'acount_id'; did you mean 'account_id'?"),
+    ("kols:\n- {kol_id: a, display_name: A, niche: tech, accounts: {x: {account_id: 012}}}\n",
+     "account_id 10 is a YAML int, not text; quote it"),
+    ("kols:\n- {kol_id: a, display_name: A, niche: tech, accounts: {x: {account_id: ' 12'}}}\n",
+     "account_id ' 12' has spaces around it; remove them"),
+    ("kols:\n- {kol_id: a, dispaly_name: A, display_name: A, niche: tech,"
+     " accounts: {x: {handle: a}}}\n",
+     "unknown field 'dispaly_name'; did you mean 'display_name'?"),
+    ("kols: []\n", "the registry lists no KOL, and landing it would replace the day's data"),
 ])
 def test_registry_errors_name_the_line_and_the_fix(tmp_path, text, expected):
     with pytest.raises(registry.RegistryError) as error:
@@ -41,3 +55,8 @@ def test_registry_errors_name_the_line_and_the_fix(tmp_path, text, expected):
 def test_missing_registry_file_says_how_to_fix(tmp_path):
     with pytest.raises(registry.RegistryError, match="KOLPIPE_REGISTRY"):
         registry.load(tmp_path / "nope.yml")
+
+
+def test_an_empty_registry_lands_only_on_purpose(tmp_path, monkeypatch):
+    monkeypatch.setenv(registry.ALLOW_EMPTY_ENV, "1")
+    assert registry.load(write(tmp_path, "kols: []\n")) == []

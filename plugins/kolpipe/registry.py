@@ -3,6 +3,8 @@ platform. Validated on every run; every problem names the line and the fix."""
 
 from __future__ import annotations
 
+import difflib
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +14,11 @@ import yaml
 from kolpipe.core.paths import PLATFORMS
 
 REQUIRED = ("kol_id", "display_name", "niche")
+# contact: optional details a team keeps with the KOL; never landed nor published.
+KOL_FIELDS = (*REQUIRED, "language", "accounts", "contact")
+ACCOUNT_FIELDS = ("account_id", "handle")
+# Landing an empty registry would overwrite a day's partitions with nothing: only on purpose.
+ALLOW_EMPTY_ENV = "KOLPIPE_ALLOW_EMPTY_REGISTRY"
 
 
 @dataclass(frozen=True)
@@ -36,10 +43,22 @@ class Kol:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """Keeps each mapping's line number so errors can point at it."""
+    """Keeps each mapping's line number so errors can point at it, and the keys a mapping
+    repeats (YAML keeps only the last one, silently)."""
+
+    repeated: list[str]
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            loader.repeated.append(f"line {line}: '{key}' appears again (first at line "
+                                   f"{seen[key]}), and YAML would keep only the last; merge "
+                                   "the two")
+        seen.setdefault(key, line)
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -52,14 +71,22 @@ def load(path: Path) -> list[Kol]:
     if not path.exists():
         raise RegistryError(f"{path}: registry file not found. Create it (see README, "
                             "'The registry') or set KOLPIPE_REGISTRY to its path")
+    loader = _LineLoader(path.read_text(encoding="utf-8"))
+    loader.repeated = []
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        document = loader.get_single_data()
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path}: not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
     entries = document.get("kols") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: expected a top-level 'kols:' list of KOL entries")
-    problems: list[str] = []
+    if not entries and os.environ.get(ALLOW_EMPTY_ENV) != "1":
+        raise RegistryError(f"{path}: the registry lists no KOL, and landing it would replace "
+                            "the day's data with nothing. Add KOLs, or set "
+                            f"{ALLOW_EMPTY_ENV}=1 to land an empty registry on purpose")
+    problems: list[str] = [f"{path}: {repeat}" for repeat in loader.repeated]
     kols: list[Kol] = []
     seen_ids: dict[str, int] = {}
     seen_accounts: dict[tuple[str, str], tuple[str, int]] = {}
@@ -70,6 +97,7 @@ def load(path: Path) -> list[Kol]:
             problems.append(f"{where}: each KOL must be a mapping with kol_id, display_name, "
                             "niche and accounts")
             continue
+        problems += _field_problems(where, entry, KOL_FIELDS, "KOL")
         missing = [name for name in REQUIRED if not str(entry.get(name) or "").strip()]
         if missing:
             problems.append(f"{where}: KOL {entry.get('kol_id', '?')} is missing "
@@ -95,6 +123,12 @@ def load(path: Path) -> list[Kol]:
                 problems.append(f"{path}:{account_line}: KOL {kol_id}: unknown platform "
                                 f"'{platform}'; use one of {', '.join(PLATFORMS)}")
                 continue
+            account_problems = (_field_problems(f"{path}:{account_line}", account,
+                                                ACCOUNT_FIELDS, f"KOL {kol_id} {platform}")
+                                if isinstance(account, dict) else [])
+            if account_problems:
+                problems += account_problems
+                continue
             if not isinstance(account, dict) or not (account.get("account_id")
                                                       or account.get("handle")):
                 problems.append(f"{path}:{account_line}: KOL {kol_id} {platform}: give "
@@ -115,6 +149,28 @@ def load(path: Path) -> list[Kol]:
     if problems:
         raise RegistryError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
     return kols
+
+
+def _field_problems(where: str, mapping: dict, known: tuple[str, ...], what: str) -> list[str]:
+    """Unknown fields (with the closest known one), and ids that YAML would not read as the
+    text typed: numbers (012 is octal, 1e5 a float: quote them) or padded with spaces."""
+    problems = []
+    for name, value in mapping.items():
+        if name == "__line__":
+            continue
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"use {', '.join(known)}"
+            problems.append(f"{where}: {what}: unknown field '{name}'; {hint}")
+        elif name in ("kol_id", *ACCOUNT_FIELDS) and value is not None:
+            if not isinstance(value, str):
+                problems.append(f"{where}: {what}: {name} {value!r} is a YAML "
+                                f"{type(value).__name__}, not text; quote it ({name}: "
+                                "\"...\") so every character is kept as typed")
+            elif value != value.strip():
+                problems.append(f"{where}: {what}: {name} {value!r} has spaces around it; "
+                                "remove them")
+    return problems
 
 
 def accounts_for(kols: list[Kol], platform: str) -> list[RegistryAccount]:
