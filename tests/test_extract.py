@@ -220,6 +220,29 @@ def test_interrupted_extraction_resumes_from_its_checkpoint(world, tmp_path, mon
     assert not checkpoint.exists()
 
 
+def test_a_checkpoint_is_reused_only_for_the_registry_it_was_made_for(world, tmp_path,
+                                                                      monkeypatch):
+    """An interrupted run, then an account removed from the registry: the rerun starts over,
+    and the removed account's rows from the first run do not land."""
+    monkeypatch.setattr(land, "ACCOUNTS_PER_CHECKPOINT", 4)
+    _never_sleep(monkeypatch, [])
+    platform = "tiktok"
+    paths = _home(tmp_path, world)
+    with running_sandbox(world, faults=Faults(outage_after=25)) as url:
+        with pytest.raises(PlatformError, match="503"):
+            land.land_platform(platform, DAY, paths, _conn(url, platform, max_retries=1))
+    kols = world.kols()
+    first = next(k for k in kols if platform in k["accounts"])
+    removed = first["accounts"].pop(platform)["account_id"]
+    paths.registry.write_text(registry.dump([k for k in kols if k["accounts"]]))
+    with running_sandbox(world) as url:
+        again = land.land_platform(platform, DAY, paths, _conn(url, platform))
+    assert again["resumed_accounts"] == 0
+    landed = {row["account_id"] for entity in ("accounts", "posts") for row in pq.read_table(
+        files.raw_file(paths, platform, entity, DAY)).to_pylist()}
+    assert landed and removed not in landed
+
+
 def test_bad_token_fails_the_platform_clearly_and_never_shows_the_token(world, tmp_path, caplog):
     paths = _home(tmp_path, world)
     caplog.set_level(logging.DEBUG)

@@ -9,6 +9,7 @@ starting again from the first page. The checkpoint is removed once the partition
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
@@ -64,7 +65,8 @@ def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
     extracted_at = _extraction_time(logical_date)
     out = Extraction(platform, logical_date, extracted_at)
     checkpoint = Checkpoint(
-        _summary_file(paths, platform, logical_date).with_suffix(".checkpoint"), platform)
+        _summary_file(paths, platform, logical_date).with_suffix(".checkpoint"), platform,
+        registry_fingerprint(accounts))
     done, calls_before = checkpoint.restore(out)
     todo = [a for a in accounts if a.account_id not in done]
     if done:
@@ -107,6 +109,12 @@ def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
     return summary
 
 
+def registry_fingerprint(accounts: list[registry.RegistryAccount]) -> str:
+    """Which accounts a checkpoint was made for: a change in the registry invalidates it."""
+    listed = "\n".join(sorted(f"{a.kol_id}|{a.account_id}|{a.handle}" for a in accounts))
+    return hashlib.sha256(listed.encode("utf-8")).hexdigest()
+
+
 def _extraction_time(logical_date: date) -> datetime:
     """The moment the day's snapshot stands for: the end of the logical date. Using it instead
     of the wall clock keeps reruns and backfills byte-for-byte identical."""
@@ -122,9 +130,10 @@ class Checkpoint:
     one part per entity with the rows new since the last save, then rewrites progress.json,
     which names the parts; a part not named there (a crash mid-save) is ignored."""
 
-    def __init__(self, folder: Path, platform: str):
+    def __init__(self, folder: Path, platform: str, registry: str = ""):
         self.folder = folder
         self.platform = platform
+        self.registry = registry  # the fingerprint of the accounts it was made for
         self._saved: dict[str, int] = {}  # entity -> rows already in parts
         self._parts = 0
 
@@ -137,6 +146,12 @@ class Checkpoint:
         if not self._progress_file.exists():
             return set(), 0
         progress = json.loads(self._progress_file.read_text())
+        if progress.get("registry") != self.registry:
+            # the registry changed since: a removed account must not land from the old run
+            log.warning("%s: checkpoint in %s was made for another registry; starting over",
+                        self.platform, self.folder)
+            self.remove()
+            return set(), 0
         self._parts = progress["parts"]
         for part in range(self._parts):
             for entity in [*entities(self.platform), "quarantine"]:
@@ -157,7 +172,8 @@ class Checkpoint:
         self._parts += 1
         self._remember(out)
         files.write_json(self._progress_file, {
-            "parts": self._parts, "accounts_done": sorted(accounts_done),
+            "parts": self._parts, "registry": self.registry,
+            "accounts_done": sorted(accounts_done),
             "account_errors": out.account_errors, "sample_gaps": out.sample_gaps,
             "api_calls": api_calls})
 
