@@ -60,3 +60,25 @@ def test_missing_registry_file_says_how_to_fix(tmp_path):
 def test_an_empty_registry_lands_only_on_purpose(tmp_path, monkeypatch):
     monkeypatch.setenv(registry.ALLOW_EMPTY_ENV, "1")
     assert registry.load(write(tmp_path, "kols: []\n")) == []
+
+
+def test_a_registry_that_lost_most_accounts_since_yesterday_needs_a_confirmation(
+        tmp_path, monkeypatch):
+    from datetime import date
+
+    from kolpipe import land
+    from kolpipe.core.paths import Paths
+
+    monkeypatch.delenv(registry.ALLOW_DROP_ENV, raising=False)
+    monkeypatch.delenv(registry.MAX_DROP_ENV, raising=False)
+    paths = Paths(tmp_path)
+    paths.registry.parent.mkdir(parents=True)
+    kols = World(30).kols()
+    paths.registry.write_text(registry.dump(kols))
+    before = land.land_registry(date(2026, 11, 1), paths)
+    paths.registry.write_text(registry.dump(kols[:10]))  # a half-saved file
+    with pytest.raises(registry.RegistryError, match=f"against {before} on 2026-11-01, a drop "
+                                                     "over 50%"):
+        land.land_registry(date(2026, 11, 2), paths)
+    monkeypatch.setenv(registry.ALLOW_DROP_ENV, "1")
+    assert 0 < land.land_registry(date(2026, 11, 2), paths) < before

@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import shutil
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -45,8 +46,26 @@ def land_registry(logical_date: date, paths: Paths | None = None) -> int:
     check_logical_date(logical_date, simulated=True)
     kols = registry.load(paths.registry)
     rows = registry.snapshot_rows(kols, logical_date)
+    _check_registry_drop(paths, logical_date, len(rows))
     return files.write_partition(files.raw_file(paths, "registry", "accounts", logical_date),
                                    rows, REGISTRY_SCHEMA)
+
+
+def _check_registry_drop(paths: Paths, logical_date: date, accounts: int) -> None:
+    """A registry that lost more than a share of the previous day's accounts is more often a
+    bad edit (a half-saved file, a wrong branch) than a decision: refuse it unless confirmed."""
+    previous = files.raw_file(paths, "registry", "accounts", logical_date - timedelta(days=1))
+    if not previous.exists():
+        return
+    before = files.read_partition(previous).num_rows
+    max_drop = float(os.environ.get(registry.MAX_DROP_ENV, registry.MAX_DROP_SHARE))
+    if before and (before - accounts) / before > max_drop and os.environ.get(
+            registry.ALLOW_DROP_ENV) != "1":
+        raise registry.RegistryError(
+            f"{paths.registry}: {accounts} accounts against {before} on "
+            f"{logical_date - timedelta(days=1)}, a drop over {max_drop:.0%}. If that is "
+            f"intended, set {registry.ALLOW_DROP_ENV}=1 for this run (or raise "
+            f"{registry.MAX_DROP_ENV}); otherwise fix the registry file")
 
 
 def land_platform(platform: str, logical_date: date, paths: Paths | None = None,

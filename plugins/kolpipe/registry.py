@@ -19,6 +19,10 @@ KOL_FIELDS = (*REQUIRED, "language", "accounts", "contact")
 ACCOUNT_FIELDS = ("account_id", "handle")
 # Landing an empty registry would overwrite a day's partitions with nothing: only on purpose.
 ALLOW_EMPTY_ENV = "KOLPIPE_ALLOW_EMPTY_REGISTRY"
+# Losing more than this share of the previous day's accounts needs a confirmation.
+MAX_DROP_SHARE = 0.5
+MAX_DROP_ENV = "KOLPIPE_REGISTRY_MAX_DROP_SHARE"
+ALLOW_DROP_ENV = "KOLPIPE_ALLOW_REGISTRY_DROP"
 
 
 @dataclass(frozen=True)
