@@ -206,3 +206,9 @@ def test_unusual_numbers_are_refused_with_the_fix_not_a_traceback(tmp_path, caps
     source = write_csv(tmp_path / "in.csv", [{**OBVIOUS_FAKE, "followers_count": value}])
     assert cli.main(["fake-followers", "score", str(source), str(tmp_path / "out.csv")]) == 2
     assert f"line 2, column followers_count: {value!r} is not a count" in capsys.readouterr().err
+
+
+def test_evaluate_needs_both_labels_and_says_so(tmp_path, capsys):
+    source = write_csv(tmp_path / "labelled.csv", [{**OBVIOUS_FAKE, "is_fake": "1"}])
+    assert cli.main(["fake-followers", "evaluate", str(source)]) == 2
+    assert "not both labels among them" in capsys.readouterr().err

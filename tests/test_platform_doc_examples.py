@@ -255,6 +255,9 @@ def test_youtube_comments_turned_off_is_a_sample_gap_not_an_account_failure(monk
 # --- TikTok Research API: user info, video query, followers, video comments ------------------
 
 TT_DAY = date(2022, 12, 19)
+TT_KOLS = [{"kol_id": "doc_joe", "display_name": "joe 1234567", "niche": "food",
+            "accounts": {"tiktok": {"account_id": "example_username",
+                                    "handle": "example_username"}}}]
 
 
 def _tiktok_route(request: httpx.Request) -> str:
@@ -286,9 +289,7 @@ def _tiktok_route(request: httpx.Request) -> str:
 def test_tiktok_research_api_examples(monkeypatch, tmp_path):
     summary, rows, server = _extract(
         monkeypatch, tmp_path, "tiktok", TT_DAY,
-        [{"kol_id": "doc_joe", "display_name": "joe 1234567", "niche": "food",
-          "accounts": {"tiktok": {"account_id": "example_username",
-                                  "handle": "example_username"}}}],
+        TT_KOLS,
         _tiktok_route, "https://open.tiktokapis.com/")
 
     _assert_clean(summary)
@@ -327,6 +328,8 @@ def test_tiktok_research_api_examples(monkeypatch, tmp_path):
 X_DAY = date(2019, 12, 31)
 X_USER = "2244994945"
 X_POST = "1212092628029698048"
+X_KOLS = [{"kol_id": "doc_xdevelopers", "display_name": "X Developers", "niche": "tech",
+           "accounts": {"x": {"account_id": X_USER, "handle": "xdevelopers"}}}]
 
 
 def _x_route(request: httpx.Request) -> str:
@@ -357,8 +360,7 @@ def _x_route(request: httpx.Request) -> str:
 def test_x_api_v2_examples(monkeypatch, tmp_path):
     summary, rows, server = _extract(
         monkeypatch, tmp_path, "x", X_DAY,
-        [{"kol_id": "doc_xdevelopers", "display_name": "X Developers", "niche": "tech",
-          "accounts": {"x": {"account_id": X_USER, "handle": "xdevelopers"}}}],
+        X_KOLS,
         _x_route, "https://api.x.com/")
 
     _assert_clean(summary)

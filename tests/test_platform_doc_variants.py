@@ -11,7 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from test_platform_doc_examples import (
     TT_DAY,
+    TT_KOLS,
     X_DAY,
+    X_KOLS,
     X_USER,
     YT_ANDROID,
     YT_BASE_URL,
@@ -93,9 +95,7 @@ def test_a_tiktok_video_without_a_username_is_quarantined_not_landed_as_nobodys(
 
     summary, rows, _ = _extract(
         monkeypatch, tmp_path, "tiktok", TT_DAY,
-        [{"kol_id": "doc_joe", "display_name": "joe 1234567", "niche": "food",
-          "accounts": {"tiktok": {"account_id": "example_username",
-                                  "handle": "example_username"}}}],
+        TT_KOLS,
         route, "https://open.tiktokapis.com/")
     assert all(post["account_id"] == "example_username" for post in rows["posts"])
     quarantined = pq.read_table(files.quarantine_file(Paths(tmp_path), "tiktok", TT_DAY))
@@ -115,8 +115,7 @@ def test_x_a_failed_users_lookup_fails_its_batch_not_the_platform(monkeypatch, t
 
     summary, rows, _ = _extract(
         monkeypatch, tmp_path, "x", X_DAY,
-        [{"kol_id": "doc_xdevelopers", "display_name": "X Developers", "niche": "tech",
-          "accounts": {"x": {"account_id": X_USER, "handle": "xdevelopers"}}}],
+        X_KOLS,
         route, "https://api.x.com/")
     [error] = summary["account_errors"]
     assert (error["account_id"], error["kind"]) == (X_USER, "not_found")

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from kolpipe.score.features import ProfileError, features, parse_profile
-from kolpipe.score.model import read_profiles_csv, score_csv_rows
+from kolpipe.score.model import FAKE_CUTOFF, read_profiles_csv, score_csv_rows
 
 LABEL = "is_fake"
-CUTOFF = 0.5
 RELIABILITY_BINS = 10
 
 
@@ -74,7 +73,7 @@ def reliability(probabilities: Sequence[float], labels: Sequence[bool]) -> list[
 def metrics(probabilities: Sequence[float], heuristic_scores: Sequence[float],
             labels: Sequence[bool]) -> dict[str, Any]:
     """Scorer and heuristic figures on the same profiles."""
-    predicted = [p >= CUTOFF for p in probabilities]
+    predicted = [p >= FAKE_CUTOFF for p in probabilities]
     true_fake = sum(p and y for p, y in zip(predicted, labels, strict=True))
     flagged, fakes = sum(predicted), sum(labels)
     return {
@@ -103,6 +102,10 @@ def evaluate_csv(path: Path) -> dict[str, Any]:
         labels.append(row[LABEL].strip() == "1")
     scores = score_csv_rows(path, rows)
     scored = [i for i, score in enumerate(scores) if score.probability is not None]
+    if len({labels[i] for i in scored}) < 2:
+        raise ProfileError(f"{path}: {len(scored)} scorable row(s) and not both labels among "
+                           "them; an evaluation needs fake (1) and genuine (0) profiles with "
+                           "at least one known field each")
     profiles = [parse_profile(rows[i], f"{path}", blank_is_unknown=True) for i in scored]
     result = metrics([scores[i].probability for i in scored],
                      [heuristic(features(p)) for p in profiles], [labels[i] for i in scored])
@@ -116,7 +119,7 @@ def render(path: Path, result: Mapping[str, Any]) -> str:
     lines = [
         f"{path}: {result['profiles']} profiles scored ({result['fakes']} fake), "
         f"{result['unscored']} without any known field",
-        f"  scorer     AUC {result['auc']}  Brier {result['brier']}  at p >= {CUTOFF}: "
+        f"  scorer     AUC {result['auc']}  Brier {result['brier']}  at p >= {FAKE_CUTOFF}: "
         f"precision {result['precision_at_cutoff']}, recall {result['recall_at_cutoff']}",
         f"  heuristic  AUC {result['heuristic_auc']}  (five fixed signals, for comparison)",
         "  confidence of the scores: " + ", ".join(

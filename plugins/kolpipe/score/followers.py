@@ -18,8 +18,6 @@ from kolpipe.core.paths import paths as default_paths
 log = logging.getLogger(__name__)
 
 
-# A sampled profile counts as fake at this probability; the share of such profiles is the signal.
-FAKE_PROBABILITY_CUTOFF = 0.5
 # The platforms whose staged follower samples are scored. TikTok's follower list gives only
 # username and display name: its scores carry the low confidence of that field set, and the
 # gate does not judge on them (int_follower_scores_daily). Instagram and YouTube expose no
@@ -122,6 +120,8 @@ def _account_scores(platform: str, logical_date: date, followers: list[dict],
     import math
     from collections import Counter
 
+    from kolpipe.score.model import FAKE_CUTOFF
+
     by_account: dict[str, list[dict]] = {}
     for follower in followers:
         by_account.setdefault(follower.pop("account_id"), []).append(follower)
@@ -129,7 +129,7 @@ def _account_scores(platform: str, logical_date: date, followers: list[dict],
     for account_id, sampled in sorted(by_account.items()):
         scores = [s for s in score_profiles(sampled) if s.probability is not None]
         probabilities = [s.probability for s in scores]
-        fake = sum(p >= FAKE_PROBABILITY_CUTOFF for p in probabilities)
+        fake = sum(p >= FAKE_CUTOFF for p in probabilities)
         fields = Counter(";".join(s.fields) for s in scores).most_common(1)
         rows.append({
             "account_key": f"{platform}:{account_id}", "platform": platform,

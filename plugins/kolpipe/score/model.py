@@ -27,6 +27,8 @@ from kolpipe.score.features import (
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 PROBABILITY_COLUMN = "fake_probability"
+# A profile counts as fake at this probability: in the gate's share and in the evaluation.
+FAKE_CUTOFF = 0.5
 FIELDS_COLUMN = "fields_used"
 CONFIDENCE_COLUMN = "confidence"
 # Confidence from the model's AUC on a source it never saw (model.json, held_out_auc).
