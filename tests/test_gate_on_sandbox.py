@@ -31,7 +31,8 @@ def gated(tmp_path_factory):
     from kolpipe_tools.evaluate import gate as gate_evaluation
     from kolpipe_tools.sandbox.world import World
 
-    home = tmp_path_factory.mktemp("gate_e2e")
+    # Paths are data, never SQL or glob text: the home's name holds what would break either.
+    home = tmp_path_factory.mktemp("gate e2e it's [a]{b}*#% $HOME")
     # land_history points the platform connections at its sandbox: restore them afterwards
     with mock.patch.dict(os.environ, {"KOLPIPE_HOME": str(home)}):
         paths = Paths(home)

@@ -35,9 +35,29 @@ def main(argv: list[str] | None = None) -> int:
 
 def dispatch(parser: argparse.ArgumentParser, handlers: dict[str, Handler],
              argv: list[str] | None = None) -> int:
+    """Run the command. Whatever it raises is one line on stderr, secrets masked: exit 2 for
+    bad input (a value, a file, a connection, or an error caused by one), 1 for anything else;
+    --debug re-raises."""
+    from kolpipe.core import secrets
+    from kolpipe.core.connections import ConnectionMissing
+
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        cause = exc.__cause__  # e.g. a platform stopped by its unusable connection
+        bad_input = isinstance(exc, (ValueError, OSError, ConnectionMissing)) or isinstance(
+            cause, (ValueError, ConnectionMissing))
+        line = f"error: {exc}" if bad_input else (
+            f"error: {type(exc).__name__}: {exc} (kolpipe --debug ... shows the traceback)")
+        print(secrets.redact(line), file=sys.stderr)
+        return 2 if bad_input else 1
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
@@ -47,6 +67,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
     commands, actions and options to these."""
     parser = argparse.ArgumentParser(prog="kolpipe", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an error instead of one line")
     commands = parser.add_subparsers(dest="command", required=True)
     one = commands.add_parser("extract", help="extract and land one platform for one date")
     one.add_argument("platform", choices=PLATFORMS)
@@ -161,16 +183,12 @@ def run_days(args: argparse.Namespace, around: Callable | None = None) -> int:
 
 
 def run_fake_followers(args: argparse.Namespace) -> int:
-    from kolpipe.score import ProfileError, evaluate, score_csv
+    from kolpipe.score import evaluate, score_csv
 
-    try:
-        if args.action == "evaluate":
-            print(evaluate.render(args.input, evaluate.evaluate_csv(args.input)))
-            return 0
-        rows = score_csv(args.input, args.output)
-    except (ProfileError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    if args.action == "evaluate":
+        print(evaluate.render(args.input, evaluate.evaluate_csv(args.input)))
+        return 0
+    rows = score_csv(args.input, args.output)
     print(f"{rows} profiles scored -> {args.output}")
     return 0
 
@@ -179,22 +197,14 @@ def run_gate_command(args: argparse.Namespace) -> int:
     from kolpipe import gate
 
     if args.action == "run":
-        try:
-            result = gate.run_gate(args.date)
-        except (FileNotFoundError, gate.GatePolicyError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        result = gate.run_gate(args.date)
         print(f"{args.date}: {result.counts}; verdicts in {result.verdicts_path}")
         for account in result.gated:
             print(f"  {account['verdict']:<7}{account['account_key']}: "
                   f"{'; '.join(account['reasons'])}")
         return 0
     if args.action == "override":
-        try:
-            recorded = gate.record_override(args.account_key, args.verdict, args.reason, args.by)
-        except gate.OverrideError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        recorded = gate.record_override(args.account_key, args.verdict, args.reason, args.by)
         print(f"override recorded: {recorded.account_key} -> {recorded.verdict} (applies until "
               f"the evidence changes; file {gate.overrides_path(default_paths())})")
         return 0

@@ -40,15 +40,21 @@
 {%- endmacro %}
 
 {#- The file pattern a source reads: the first quoted argument of its read_parquet(...)
-    external_location, with dbt-duckdb's {name} placeholder filled in. -#}
+    external_location, with {landing} and {name} filled in from the meta as dbt-duckdb does.
+    It stays a SQL string's content (a quote doubled, see dbt_project.yml's sources meta), to
+    be put back between quotes. -#}
 {% macro landing_files(source) -%}
     {%- set external_location = source.meta.get('external_location')
         or source.source_meta.get('external_location') %}
-    {%- set match = modules.re.search("read_parquet\\(\\s*'([^']+)'", external_location or '') %}
+    {%- set match = modules.re.search(
+        "read_parquet\\(\\s*'((?:[^']|'')+)'", external_location or '') %}
     {%- if not match %}
         {{ exceptions.raise_compiler_error(
             "source " ~ source.source_name ~ "." ~ source.name ~ " has no read_parquet('...') "
             ~ "external_location to read on " ~ target.type) }}
     {%- endif %}
-    {{- match.group(1) | replace('{name}', source.name) -}}
+    {%- set fields = {} %}
+    {%- do fields.update(source.source_meta) %}
+    {%- do fields.update(source.meta) %}
+    {{- match.group(1).format_map(dict(fields, name=source.name)) -}}
 {%- endmacro %}

@@ -8,6 +8,8 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 
+from kolpipe.core import secrets
+
 
 class ConnectionMissing(Exception):
     """The connection is not defined; the message names it and how to create it."""
@@ -87,9 +89,15 @@ def _base_url(parsed) -> str:
 
 def _checked(conn_id: str, conn: Connection) -> Connection:
     """A pasted token often carries a trailing newline, which the HTTP library rejects with an
-    error that prints the header, token included: strip it, and refuse whitespace inside."""
+    error that prints the header, token included: strip it, and refuse whitespace or other
+    characters an HTTP header cannot carry inside it. The token is masked from here on."""
     token = conn.token.strip()
+    secrets.register(token)
     if any(c.isspace() for c in token):
         raise ConnectionInvalid(f"connection '{conn_id}': its password (the token) has "
                                 "whitespace inside it; paste the token again, on one line")
+    if not (token.isascii() and token.isprintable()):
+        raise ConnectionInvalid(f"connection '{conn_id}': its password (the token) has "
+                                "characters no token has (non-ASCII or control characters); "
+                                "copy it again from the platform's developer console")
     return replace(conn, token=token) if token != conn.token else conn

@@ -1,0 +1,78 @@
+"""Secrets never reach an output. Every token a stage reads is registered here when its
+connection is read (core.connections); from then on every log record of the process, the
+traceback it carries, and the CLIs' error lines pass through `redact`. Inside Airflow the
+token is also handed to Airflow's own masker, which covers the task logs it writes.
+
+Redacting at the logging layer, rather than at each place that might print a token, is what
+keeps a future exception from printing one (an HTTP library quoting the header it refused)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from contextlib import suppress
+from urllib.parse import quote
+
+MASK = "***"
+# Shorter values would mask ordinary words; no platform or webhook token is this short.
+MIN_LENGTH = 6
+_secrets: set[str] = set()
+_installed = False
+
+
+def register(secret: str) -> None:
+    """Mask `secret` (and its URL-encoded form, as it appears in a query string) in every
+    later log record, traceback and error line of this process."""
+    secret = secret.strip()
+    if len(secret) < MIN_LENGTH:
+        return
+    _secrets.update({secret, quote(secret, safe=""), quote(secret)})
+    _install()
+    with suppress(Exception):  # outside Airflow there is no masker to tell
+        from airflow.sdk.log import mask_secret
+
+        mask_secret(secret)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def format_exception(exc: BaseException) -> str:
+    """The traceback of `exc`, as Python would print it, with the secrets masked."""
+    return redact("".join(traceback.format_exception(exc)))
+
+
+def _install() -> None:
+    """Once per process: a log record factory that masks the message and the traceback as
+    the record is made (so every handler, Airflow's included, gets the masked text), and an
+    excepthook that masks an uncaught traceback."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    make_record = logging.getLogRecordFactory()
+
+    def masked_record(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if not _secrets:
+            return record
+        with suppress(Exception):  # a record whose message cannot be formatted stays as is
+            record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = format_exception(record.exc_info[1]).rstrip("\n")
+        return record
+
+    logging.setLogRecordFactory(masked_record)
+    previous_hook = sys.excepthook
+
+    def masked_hook(kind, value, tb) -> None:
+        if value is None:
+            previous_hook(kind, value, tb)
+            return
+        sys.stderr.write(format_exception(value))
+
+    sys.excepthook = masked_hook
