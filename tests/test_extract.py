@@ -276,3 +276,32 @@ def test_weibo_without_commercial_access_says_so(world, tmp_path):
         conn = Connection("weibo", conn.base_url, conn.token, {"sandbox": True})
         with pytest.raises(PlatformError, match="commercial"):
             land.land_platform("weibo", DAY, paths, conn)
+
+
+def test_a_tenth_of_calls_failing_on_every_platform_loses_no_account_day(world, tmp_path,
+                                                                        monkeypatch):
+    """About one call in ten is throttled, fails, is cut short, or answers a body that is not
+    the API's (HTML, a list, null, {}) or with a corrupt record; retries are few, so some
+    accounts and perhaps a platform fail. Every registered account is landed for the day or
+    recorded in the gaps with its reason."""
+    paths = _home(tmp_path, world)
+    _never_sleep(monkeypatch, [])
+    faults = Faults(throttle=0.03, server_error=0.02, truncated=0.02, hostile_body=0.03,
+                    bad_record=0.05)
+    stopped = {}
+    with running_sandbox(world, faults=faults) as url:
+        for platform in PLATFORMS:
+            try:
+                land.land_platform(platform, DAY, paths, _conn(url, platform, max_retries=2))
+            except PlatformError as exc:
+                stopped[platform] = exc.kind
+    kols = registry.load(paths.registry)
+    registered = {(p, a.account_id) for p in PLATFORMS for a in registry.accounts_for(kols, p)}
+    landed = {(p, account_id) for p in PLATFORMS if p not in stopped
+              for account_id in _landed_ids(paths, p)["accounts"]}
+    gaps = [row for path in sorted(files.gaps_file(paths, "x", DAY).parent.glob("*.parquet"))
+            for row in pq.read_table(path).to_pylist()]
+    assert registered == landed | {(g["platform"], g["account_id"]) for g in gaps}
+    assert all(g["kind"] and g["message"] and g["logical_date"] == DAY for g in gaps)
+    assert {g["platform"] for g in gaps if g["platform_failed"]} == set(stopped)
+    assert {g["kind"] for g in gaps} >= {"profile_quarantined"}

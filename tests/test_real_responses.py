@@ -252,15 +252,17 @@ def test_a_count_too_large_for_the_landed_type_is_quarantined_not_fatal():
     assert "larger than any real count" in out.quarantine[0]["reason"]
 
 
-def test_a_json_body_that_is_not_an_object_is_retried_then_named():
+def test_a_json_body_that_is_not_an_object_is_retried_then_fails_the_call_not_the_platform():
     slept: list[float] = []
     answers = [httpx.Response(200, json=["not", "an", "object"]),
                httpx.Response(200, json={"data": []})]
     api = client("x", answers, slept)
     assert api.request("GET", "2/users") == {"data": []} and api.stats.retries == 1
     answers = [httpx.Response(200, json="text")] * 6
-    with pytest.raises(PlatformError, match="a JSON str, not an object, still failing"):
+    with pytest.raises(AccountError, match="a JSON str, not an object, still unreadable"
+                       ) as failure:
         client("x", answers, []).request("GET", "2/users")
+    assert failure.value.kind == "malformed_reply"
 
 
 def test_a_closed_port_names_the_host_it_could_not_reach():

@@ -21,7 +21,13 @@ from pathlib import Path
 from kolpipe import registry
 from kolpipe.core import files
 from kolpipe.core.dates import check_logical_date
-from kolpipe.core.fields import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, entities, schema
+from kolpipe.core.fields import (
+    GAP_SCHEMA,
+    QUARANTINE_SCHEMA,
+    REGISTRY_SCHEMA,
+    entities,
+    schema,
+)
 from kolpipe.core.paths import Paths, run_record
 from kolpipe.core.paths import paths as default_paths
 from kolpipe.extract.base import Extraction
@@ -77,9 +83,14 @@ def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
     Returns the run summary that is also written to runs/extract/dt=<date>/<platform>.json.
     """
     paths = paths or default_paths()
-    conn = conn or connection(platform)
-    check_logical_date(logical_date, platform, simulated=bool(conn.extra.get("sandbox")))
     accounts = registry.accounts_for(registry.load(paths.registry), platform)
+    try:
+        conn = conn or connection(platform)
+    except PlatformError as exc:
+        check_logical_date(logical_date, platform)  # an impossible date is refused, not a gap
+        _record_stop(paths, platform, logical_date, accounts, [], exc)
+        raise
+    check_logical_date(logical_date, platform, simulated=bool(conn.extra.get("sandbox")))
     module = client_module(platform)
     extracted_at = _extraction_time(logical_date)
     out = Extraction(platform, logical_date, extracted_at)
@@ -105,15 +116,19 @@ def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
                          len(accounts) - len(todo) + start + len(chunk), len(accounts),
                          client.stats.calls)
         except PlatformError as exc:
-            summary = {**out.summary(), "error": str(exc),
+            summary = {**out.summary(), "error": str(exc), "error_kind": exc.kind,
                        "checkpoint_accounts_done": len(done)}
             files.write_json(_summary_file(paths, platform, logical_date), summary)
+            _record_stop(paths, platform, logical_date, accounts, out.account_errors, exc)
             raise
     for entity in entities(platform):
         files.write_partition(files.raw_file(paths, platform, entity, logical_date),
                                 out.rows[entity], schema(platform, entity))
     files.write_partition(files.quarantine_file(paths, platform, logical_date),
                             out.quarantine, QUARANTINE_SCHEMA)
+    files.write_partition(files.gaps_file(paths, platform, logical_date),
+                          _gap_rows(platform, logical_date, extracted_at, out.account_errors),
+                          GAP_SCHEMA)
     summary = out.summary()
     summary["registered_accounts"] = len(accounts)
     summary["resumed_accounts"] = len(accounts) - len(todo)
@@ -126,6 +141,29 @@ def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
              summary["quarantined"], len(summary["account_errors"]), summary["api_calls"],
              summary["quota_units"], summary["retries"])
     return summary
+
+
+def _record_stop(paths: Paths, platform: str, logical_date: date,
+                 accounts: list[registry.RegistryAccount], account_errors: list[dict],
+                 stop: PlatformError) -> None:
+    """A stopped run lands nothing for the date: every account is a gap, for its own error if
+    it had one, else for the platform's reason. The file is kept after a catch-up."""
+    failed = {e["account_id"] for e in account_errors}
+    errors = [*account_errors, *({"kol_id": a.kol_id, "account_id": a.account_id,
+                                  "handle": a.handle, "kind": stop.kind, "message": str(stop)}
+                                 for a in accounts if a.account_id not in failed)]
+    now = datetime.now(UTC)
+    files.write_partition(files.gaps_file(paths, platform, logical_date, now),
+                          _gap_rows(platform, logical_date, now, errors, platform_failed=True),
+                          GAP_SCHEMA)
+
+
+def _gap_rows(platform: str, logical_date: date, recorded_at: datetime, errors: list[dict],
+              platform_failed: bool = False) -> list[dict]:
+    return [{"platform": platform, **{k: e[k] for k in ("kol_id", "account_id", "handle",
+                                                         "kind", "message")},
+             "logical_date": logical_date, "recorded_at": recorded_at,
+             "platform_failed": platform_failed} for e in errors]
 
 
 def registry_fingerprint(accounts: list[registry.RegistryAccount]) -> str:

@@ -286,6 +286,13 @@ QUARANTINE_FIELDS = [("platform", STRING), ("entity", STRING), ("account_id", ST
                      ("reason", STRING), ("logical_date", pa.date32()),
                      ("extracted_at", TIMESTAMP), ("raw_payload", STRING)]
 
+# One row per registered account a run did not observe: an account error (private, deleted),
+# or every account a stopped platform did not reach (quota, outage, token). See land.py.
+GAP_FIELDS = [("platform", STRING), ("kol_id", STRING), ("account_id", STRING),
+              ("handle", STRING), ("kind", STRING), ("message", STRING),
+              ("logical_date", pa.date32()), ("recorded_at", TIMESTAMP),
+              ("platform_failed", pa.bool_())]
+
 
 def schema(platform: str, entity: str) -> pa.Schema:
     return pa.schema(AUDIT[:1] + NATIVE_FIELDS[platform][entity] + AUDIT[1:])
@@ -293,3 +300,4 @@ def schema(platform: str, entity: str) -> pa.Schema:
 
 REGISTRY_SCHEMA = pa.schema(REGISTRY_FIELDS)
 QUARANTINE_SCHEMA = pa.schema(QUARANTINE_FIELDS)
+GAP_SCHEMA = pa.schema(GAP_FIELDS)

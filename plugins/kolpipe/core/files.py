@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,6 +28,17 @@ def raw_file(paths: Paths, platform: str, entity: str, date_: date) -> Path:
 
 def quarantine_file(paths: Paths, platform: str, date_: date) -> Path:
     return partition_file(paths.quarantine / platform, date_)
+
+
+def gaps_file(paths: Paths, platform: str, date_: date, failed_at: datetime | None = None
+              ) -> Path:
+    """The account-days a run of the platform did not observe. A completed run's file is
+    replaced by its rerun; a stopped run's file is named by its time and kept, so the gap
+    stays on record after a later run catches the day up."""
+    folder = paths.landing / "extraction" / "account_gaps" / f"dt={date_.isoformat()}"
+    if failed_at is None:
+        return folder / f"{platform}.parquet"
+    return folder / f"{platform}.stopped-{failed_at:%Y%m%dT%H%M%S%f}.parquet"
 
 
 def write_partition(path: Path, rows: list[dict], schema: pa.Schema) -> int:

@@ -22,6 +22,9 @@ FOLLOWER_SAMPLE_SIZE = 100
 COMMENT_SAMPLE_DAYS = 2
 COMMENTS_PER_POST = 50
 MAX_COUNT = 2**63 - 1  # the landed type's (int64) largest value
+# What reading a reply of the wrong shape raises (a null where a list belongs, a list where an
+# object belongs): it fails the accounts the reply was read for, never the platform.
+READ_ERRORS = (LookupError, TypeError, AttributeError, ValueError)
 
 
 @dataclass
@@ -98,12 +101,20 @@ class Extraction:
         followers hidden) becomes a sample gap instead of an account failure."""
         try:
             items = read_page()
-        except AccountError as exc:
+            if not isinstance(items, list):
+                raise TypeError(f"a page of {type(items).__name__}, not a list")
+        except (AccountError, *READ_ERRORS) as exc:
             self.sample_gaps.append({"account_id": account_id, "entity": entity,
                                      "message": f"{gap_prefix}{exc}"})
             return
         for item in items:
             self.add(entity, account_id, item, parse)
+
+    def guard(self, accounts: list[RegistryAccount], prefix: str | None = None) -> Guard:
+        """`with out.guard(accounts):` around the calls made for these accounts: an
+        AccountError, or a reply that cannot be read, fails them (recorded with the reason)
+        and the run carries on with the next. `prefix` says which call failed."""
+        return Guard(self, accounts, prefix)
 
     def add_account(self, account: RegistryAccount, item: Any,
                     parse: Callable[[Any], dict]) -> dict | None:
@@ -164,3 +175,29 @@ def parse_time(value: str) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"timestamp without a time zone: {value!r}")
     return parsed.astimezone(UTC)
+
+
+class Guard:
+    """See Extraction.guard; `failed` tells the code after the block to skip these accounts."""
+
+    def __init__(self, out: Extraction, accounts: list[RegistryAccount], prefix: str | None):
+        self.out, self.accounts, self.prefix = out, accounts, prefix
+        self.failed = False
+
+    def __enter__(self) -> Guard:
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if isinstance(exc, AccountError):
+            reason, detail = exc.kind, str(exc)
+        elif isinstance(exc, READ_ERRORS):
+            reason = "malformed_reply"
+            detail = f"a reply the client could not read ({type(exc).__name__}: {exc})"
+        else:
+            return False
+        for account in self.accounts:
+            message = (detail if self.prefix is None and reason != "malformed_reply" else
+                       f"{self.out.platform} {account.kol_id}: {self.prefix or ''}{detail}")
+            self.out.account_failed(account, reason, message)
+        self.failed = True
+        return True

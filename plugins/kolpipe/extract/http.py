@@ -37,8 +37,18 @@ META_SLOW_DOWN_PERCENT = 90.0
 META_SLOW_DOWN_SECONDS = 5.0
 
 
+# Why a platform stopped, as the gaps record it for each account it did not reach.
+PLATFORM_GAP_KINDS = ("token_rejected", "token_expired", "access_denied", "quota",
+                      "rate_limit", "outage", "api_error", "connection")
+
+
 class PlatformError(Exception):
-    """The whole platform cannot be extracted (bad token, too little access, outage)."""
+    """The whole platform cannot be extracted (bad token, too little access, outage); `kind`
+    is one of PLATFORM_GAP_KINDS."""
+
+    def __init__(self, message: str, kind: str = "api_error"):
+        super().__init__(message)
+        self.kind = kind
 
 
 class AccountError(Exception):
@@ -49,13 +59,32 @@ class AccountError(Exception):
         self.kind = kind
 
 
+class MissingInReply(AccountError, KeyError):
+    """A key the client reads is not in the reply (a proxy's `{}`, a half-deployed backend).
+    As a KeyError, a record's parser quarantines the record; anywhere else it fails the
+    account (or the batch's accounts) it was read for, not the platform."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class Reply(dict):
+    """A decoded JSON object whose missing keys raise MissingInReply, not a bare KeyError."""
+
+    where = ""
+
+    def __missing__(self, key: str) -> Any:
+        raise MissingInReply("malformed_reply", f"{self.where}: the reply has no {key!r} "
+                             f"(it has {sorted(self)[:8] or 'no keys'})")
+
+
 def connection(platform: str) -> Connection:
     """The platform's connection `kol_<platform>`; a missing or unreadable one stops the
     platform with the fix in the message."""
     try:
         return connections.read(f"kol_{platform}")
     except (connections.ConnectionMissing, connections.ConnectionInvalid) as exc:
-        raise PlatformError(f"{platform}: {exc}") from exc
+        raise PlatformError(f"{platform}: {exc}", "connection") from exc
 
 
 @dataclass
@@ -133,29 +162,38 @@ class ApiClient:
                 if on_error is not None:
                     on_error(response)
                 raise PlatformError(f"{where}: HTTP {response.status_code}: "
-                                    f"{_redact(response.text[:300], self.conn.token)}")
+                                    f"{_redact(response.text[:300], self.conn.token)}",
+                                    "token_rejected" if response.status_code in (401, 403)
+                                    else "api_error")
             self._respect_remaining_quota(response)
             try:
-                body = response.json()
+                body = json.loads(response.content, object_hook=_reply_in(where))
             except ValueError:
-                self._retry_or_raise(attempt, where, "malformed JSON body", None)
+                self._retry_or_raise(attempt, where, "malformed JSON body", None, unreadable=True)
                 continue
             if isinstance(body, dict):
                 return body
             # every endpoint the clients call answers with an object; anything else is a
             # broken reply, retried like a truncated one
             self._retry_or_raise(attempt, where, f"a JSON {type(body).__name__}, not an object",
-                                 None)
+                                 None, unreadable=True)
         raise AssertionError("unreachable")
 
-    def _retry_or_raise(self, attempt: int, where: str, what: str, wait: float | None) -> None:
+    def _retry_or_raise(self, attempt: int, where: str, what: str, wait: float | None,
+                        unreadable: bool = False) -> None:
+        """Wait and return for another attempt, or raise: a reply still unreadable fails the
+        call's accounts (AccountError), a server still failing stops the platform."""
         if wait is not None and wait > MAX_WAIT_SECONDS:
             resume = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + wait))
             raise PlatformError(f"{where}: {what}, rate limited until {resume} ({wait:.0f} s, "
                                 f"over the {MAX_WAIT_SECONDS:.0f} s a run waits); the gap is "
-                                "recorded, rerun after that time")
+                                "recorded, rerun after that time", "rate_limit")
+        if attempt >= self.max_retries and unreadable:
+            raise AccountError("malformed_reply", f"{where}: {what}, still unreadable after "
+                               f"{attempt + 1} attempts")
         if attempt >= self.max_retries:
-            raise PlatformError(f"{where}: {what}, still failing after {attempt + 1} attempts")
+            raise PlatformError(f"{where}: {what}, still failing after {attempt + 1} attempts",
+                                "rate_limit" if what == "HTTP 429" else "outage")
         self.stats.retries += 1
         if wait is not None:
             delay = wait
@@ -181,7 +219,8 @@ class ApiClient:
                 raise PlatformError(
                     f"{self.conn.platform}: Meta usage at {usage:.0f} % of the app's or the "
                     f"account's limit; access returns in {regain_minutes:.0f} min, over the "
-                    f"{MAX_WAIT_SECONDS:.0f} s a run waits; the gap is recorded, rerun later")
+                    f"{MAX_WAIT_SECONDS:.0f} s a run waits; the gap is recorded, rerun later",
+                    "rate_limit")
             log.info("%s: Meta usage at %.0f %%, waiting %.0fs", self.conn.platform, usage, wait)
             self._sleep(wait)
         elif usage >= META_SLOW_DOWN_PERCENT:
@@ -227,3 +266,11 @@ def _wait_asked(response: httpx.Response) -> float | None:
 
 def _redact(text: str, token: str) -> str:
     return text.replace(token, "***") if token else text
+
+
+def _reply_in(where: str) -> Callable[[dict], Reply]:
+    def reply(obj: dict) -> Reply:
+        obj = Reply(obj)
+        obj.where = where
+        return obj
+    return reply

@@ -50,12 +50,11 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
     our_user = client.conn.extra.get("ig_user_id")
     if not our_user:
         raise PlatformError("instagram: connection kol_instagram needs extra.ig_user_id, the id "
-                            "of the business account whose token reads Business Discovery")
+                            "of the business account whose token reads Business Discovery",
+                            "connection")
     for account in accounts:
-        try:
+        with out.guard([account]):
             _extract_account(client, f"{version}/{our_user}", account, out)
-        except AccountError as exc:
-            out.account_failed(account, exc.kind, str(exc))
 
 
 def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
@@ -105,7 +104,7 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
     if code == 190:
         raise PlatformError("instagram: the access token is invalid or expired (OAuth code 190). "
                             "Long-lived tokens last about 60 days: refresh it and update the "
-                            "password of connection kol_instagram")
+                            "password of connection kol_instagram", "token_expired")
     if code == 110 or subcode == 2207013:
         raise AccountError("not_found", f"instagram {account.kol_id}: @{account.handle} not "
                            "found by Business Discovery: renamed, deleted, private or not a "
@@ -115,7 +114,8 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
         _, regain = meta_usage(response.headers)
         when = f"access returns in about {regain:.0f} min; " if regain else ""
         raise PlatformError(f"instagram: rate limit reached (code {code}); {when}the gap is "
-                            "recorded and the next run resumes, or lower the platform's pool size")
+                            "recorded and the next run resumes, or lower the platform's pool size",
+                            "rate_limit")
     if not error and response.status_code not in (401, 403, *RETRIABLE_STATUS):
         # a truncated or foreign error body: it cannot say more than that this account failed
         raise AccountError("unreadable_error", f"instagram {account.kol_id}: @{account.handle}: "

@@ -47,23 +47,22 @@ def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiCli
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
     active = []
     for account in accounts:
-        try:
+        with out.guard([account]):
             body = client.request("POST", "v2/research/user/info/", params={"fields": USER_FIELDS},
                                   json_body={"username": account.handle},
                                   on_error=lambda r, a=account: _classify(r, a))
-        except AccountError as exc:
-            out.account_failed(account, exc.kind, str(exc))
-            continue
-        if out.add_account(account, {"username": account.handle, **body["data"]},
-                           _account_row) is not None:
-            active.append(account)
+            if out.add_account(account, {"username": account.handle, **body["data"]},
+                               _account_row) is not None:
+                active.append(account)
     by_username = {a.handle.lower(): a.account_id for a in active}
     young_videos: list[tuple[str, str]] = []
     for start in range(0, len(active), USERNAMES_PER_QUERY):
-        usernames = [a.handle for a in active[start:start + USERNAMES_PER_QUERY]]
-        young_videos += _query_videos(client, usernames, by_username, out)
+        batch = active[start:start + USERNAMES_PER_QUERY]
+        with out.guard(batch, f"the video query of its batch of {len(batch)} failed: "):
+            young_videos += _query_videos(client, [a.handle for a in batch], by_username, out)
     for account in active:
-        _sample_followers(client, account, out)
+        with out.guard([account]):
+            _sample_followers(client, account, out)
     for account_id, video_id in young_videos:
         _sample_comments(client, account_id, video_id, out)
 
@@ -126,10 +125,11 @@ def _classify(response: httpx.Response, account: RegistryAccount | None,
     code, message = error.get("code", ""), error.get("message", "")
     if code in ("access_token_invalid", "scope_not_authorized") or response.status_code == 401:
         raise PlatformError(f"tiktok: token rejected ({code}); the Research API needs a client "
-                            "access token with research.data.basic; update connection kol_tiktok")
+                            "access token with research.data.basic; update connection kol_tiktok",
+                            "token_rejected")
     if code == "daily_quota_limit_exceeded":
         raise PlatformError("tiktok: daily Research API quota (1,000 requests / 100,000 records) "
-                            "used up; the gap is recorded, rerun tomorrow")
+                            "used up; the gap is recorded, rerun tomorrow", "quota")
     if comments_of is not None and response.status_code in (400, 404):
         raise AccountError("comments_unavailable",
                            f"tiktok video {comments_of}: {message or code}")

@@ -44,20 +44,18 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
         raise PlatformError(
             "weibo: the open statuses/user_timeline returns only the authorising user's own "
             "posts, so other KOLs' posts cannot be read with this token. Use a commercial API "
-            "token and set extra {\"access\": \"commercial\"} on connection kol_weibo")
+            "token and set extra {\"access\": \"commercial\"} on connection kol_weibo",
+            "access_denied")
     for account in accounts:
-        try:
+        with out.guard([account]):
             user = client.request("GET", "2/users/show.json", params={"uid": account.account_id},
                                   on_error=lambda r, a=account: _classify(r, a))
             if out.add_account(account, user, _account_row) is None:
                 continue
             young_posts = _extract_posts(client, account, out)
-        except AccountError as exc:
-            out.account_failed(account, exc.kind, str(exc))
-            continue
-        _sample_followers(client, account, out)
-        for status_id in young_posts:
-            _sample_comments(client, account, status_id, out)
+            _sample_followers(client, account, out)
+            for status_id in young_posts:
+                _sample_comments(client, account, status_id, out)
 
 
 def _sample_followers(client: ApiClient, account: RegistryAccount, out: Extraction) -> None:
@@ -116,7 +114,8 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
     code = error_code(body)
     if code in TOKEN_ERRORS:
         raise PlatformError(f"weibo: access token rejected (error_code {code}: "
-                            f"{body.get('error')}); renew it and update connection kol_weibo")
+                            f"{body.get('error')}); renew it and update connection kol_weibo",
+                            "token_rejected")
     if code == 20003:
         raise AccountError("not_found", f"weibo {account.kol_id}: uid {account.account_id} "
                            "does not exist; remove it from the registry or fix the uid")

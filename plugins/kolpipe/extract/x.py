@@ -52,16 +52,15 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
     readable = []
     for start in range(0, len(accounts), USERS_PER_CALL):
         batch = accounts[start:start + USERS_PER_CALL]
-        try:
+        with out.guard(batch, f"the users lookup of its batch of {len(batch)} failed: "
+                       ) as lookup:
             body = client.request("GET", "2/users", on_error=_classify, params={
                 "ids": ",".join(a.account_id for a in batch), "user.fields": USER_FIELDS})
-        except AccountError as exc:  # the lookup answered for no id of the batch
-            for account in batch:
-                out.account_failed(account, exc.kind, f"x {account.kol_id}: the users lookup "
-                                   f"of its batch of {len(batch)} failed: {exc}")
+            found = {user["id"]: user for user in body.get("data") or []}
+            problems = {str(e.get("value") or e.get("resource_id")): e
+                        for e in body.get("errors") or []}
+        if lookup.failed:
             continue
-        found = {user["id"]: user for user in body.get("data", [])}
-        problems = {str(e.get("value") or e.get("resource_id")): e for e in body.get("errors", [])}
         for account in batch:
             user = found.get(account.account_id)
             if user is None:
@@ -78,14 +77,11 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
             else:
                 readable.append(account)
     for account in readable:
-        try:
+        with out.guard([account]):
             young_posts = _extract_posts(client, account, out)
-        except AccountError as exc:
-            out.account_failed(account, exc.kind, str(exc))
-            continue
-        _sample_followers(client, account, out)
-        for post_id in young_posts:
-            _sample_replies(client, account, post_id, out)
+            _sample_followers(client, account, out)
+            for post_id in young_posts:
+                _sample_replies(client, account, post_id, out)
 
 
 def _sample_followers(client: ApiClient, account: RegistryAccount, out: Extraction) -> None:
@@ -143,10 +139,10 @@ def _classify(response: httpx.Response) -> None:
     title = body.get("title", "")
     if response.status_code == 401:
         raise PlatformError("x: bearer token rejected (401); update the password of connection "
-                            "kol_x")
+                            "kol_x", "token_rejected")
     if response.status_code == 403 and "client-not-enrolled" in body.get("type", ""):
         raise PlatformError("x: this app's access tier cannot read user posts; upgrade the "
-                            "tier or drop X from the registry")
+                            "tier or drop X from the registry", "access_denied")
     if response.status_code in (403, 404):
         raise AccountError("not_found", f"x: {title or response.status_code}: "
                            f"{body.get('detail', '')}")

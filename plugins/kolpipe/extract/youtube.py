@@ -34,16 +34,14 @@ def make_client(conn: Connection, as_of: str | None = None, **options) -> ApiCli
 def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction) -> None:
     uploads: dict[str, str] = {}
     for batch in _batches(accounts):
-        try:
+        with out.guard(batch, f"the channels.list of its batch of {len(batch)} failed: "
+                       ) as lookup:
             body = client.request("GET", "channels", on_error=_classify, params={
                 "part": CHANNEL_PARTS, "maxResults": BATCH,
                 "id": ",".join(a.account_id for a in batch)})
-        except AccountError as exc:  # the lookup answered for no id of the batch
-            for account in batch:
-                out.account_failed(account, exc.kind, f"youtube {account.kol_id}: the "
-                                   f"channels.list of its batch of {len(batch)} failed: {exc}")
+            found = {item["id"]: item for item in body.get("items") or []}
+        if lookup.failed:
             continue
-        found = {item["id"]: item for item in body.get("items", [])}
         for account in batch:
             item = found.get(account.account_id)
             if item is None:
@@ -51,19 +49,18 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
                                    f"{account.account_id} not returned by channels.list: deleted "
                                    "or terminated; remove it from the registry or fix the id")
                 continue
-            if out.add_account(account, item, _account_row) is not None:
-                uploads[account.account_id] = item["contentDetails"]["relatedPlaylists"]["uploads"]
+            with out.guard([account], "its channel record has no uploads playlist: "):
+                if out.add_account(account, item, _account_row) is not None:
+                    uploads[account.account_id] = (
+                        item["contentDetails"]["relatedPlaylists"]["uploads"])
 
     video_owner: dict[str, str] = {}
     for account in accounts:
         if account.account_id in uploads:
-            try:
+            with out.guard([account], "") as playlist:  # its uploads playlist is gone
                 recent = _recent_upload_ids(client, uploads[account.account_id], out)
-            except AccountError as exc:  # its uploads playlist is gone: this channel only
-                out.account_failed(account, exc.kind, f"youtube {account.kol_id}: {exc}")
-                continue
-            for video_id in recent:
-                video_owner[video_id] = account.account_id
+            if not playlist.failed:
+                video_owner.update(dict.fromkeys(recent, account.account_id))
     ids = list(video_owner)
     for start in range(0, len(ids), BATCH):
         requested, failure = ids[start:start + BATCH], None
@@ -138,10 +135,10 @@ def _classify(response: httpx.Response) -> None:
     if reason in ("quotaExceeded", "dailyLimitExceeded"):
         raise PlatformError("youtube: daily quota exhausted (default 10,000 units). The gap is "
                             "recorded; rerun after the quota resets (midnight Pacific) or "
-                            "request a quota increase")
+                            "request a quota increase", "quota")
     if reason in ("keyInvalid", "forbidden") or response.status_code in (401, 403):
         raise PlatformError(f"youtube: API key rejected ({reason or response.status_code}); "
-                            "check the password of connection kol_youtube")
+                            "check the password of connection kol_youtube", "token_rejected")
     if reason == "playlistNotFound" or response.status_code == 404:
         raise AccountError("not_found", f"youtube: {reason or 'not found'}")
 

@@ -48,6 +48,12 @@ class Faults:
     timeout_seconds: float = 2.0
     broken_schema_on: frozenset[tuple[str, str]] = frozenset()  # (platform, iso date)
     outage_after: int | None = None  # every request after this many answers 503 (an outage)
+    hostile_body: float = 0.0  # a 200 whose body is not the API's: HTML, a list, null, {}
+
+
+# What a proxy, a CDN or a half-deployed backend answers with a 200 now and then.
+HOSTILE_BODIES = (b"<html><body>502 Bad Gateway</body></html>", b"[]", b"null", b"{}",
+                  b'{"data": null}', b'"ok"', b'{"error": {}}')
 
 
 class RateLimiter:
@@ -109,6 +115,9 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
         if (platform, request.state.as_of.isoformat()) in faults.broken_schema_on:
             request.state.broken_schema = True
         response = await call_next(request)
+        # drawn only when asked for, so the other faults keep their streams
+        if faults.hostile_body and rng.random() < faults.hostile_body:
+            return Response(rng.choice(HOSTILE_BODIES), 200, media_type="application/json")
         if rng.random() < faults.truncated:
             body = b"".join([chunk async for chunk in response.body_iterator])
             return Response(body[: len(body) // 2], response.status_code,
