@@ -390,3 +390,25 @@ def test_a_long_gated_list_names_twenty_accounts_and_counts_the_rest():
     assert "tt_019 (fail: pod_ring)" in text and "tt_020" not in text
     assert "... and 5 more" in text and "  - pod_ring: 25" in text
     assert "... and 5 more" in json.dumps(notify.render_slack(alert)["blocks"])
+
+
+def test_override_lines_left_out_alert_without_blocking_the_gate(channels, receiver,
+                                                                  monkeypatch, tmp_path):
+    """The DAG's gate task: the gate ran without the bad lines, and the alert names them."""
+    from datetime import datetime
+
+    from kolpipe import build, gate, pipeline
+
+    problem = ("overrides.csv line 3: verdict 'approved' is not one of pass, review, fail; "
+               "write one of them")
+    result = gate.GateResult(DAY, {"pass": 4}, [], {}, [], tmp_path / "v", tmp_path / "r.json",
+                             override_problems=[problem])
+    monkeypatch.setattr(gate, "run_gate", lambda day: result)
+    monkeypatch.setattr(build, "release_warehouse", lambda: None)
+    outcome = pipeline.gate_accounts(datetime(2026, 3, 14, 1), run_id="r1")
+    assert outcome["override_lines_left_out"] == 1
+    body = receiver.posted_to(WEBHOOK_PATH)[0]["json"]
+    assert body["kind"] == "overrides_ignored" and body["platform"] == "all"
+    assert body["failed"] == ["1 override line(s) left out; the gate ran without them", problem]
+    assert any(path.endswith("overrides.csv") for path in body["where_to_look"])
+    assert notify.alert_for_ignored_overrides(DAY, []) is None

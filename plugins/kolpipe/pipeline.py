@@ -70,7 +70,13 @@ def gate_accounts(moment: datetime, run_id: str | None = None) -> dict:
             where_to_look=[str(result.result_path), str(result.verdicts_path)], run_id=run_id)
         if alert:
             notify.send(alert)
-    return {"counts": result.counts, "newly_gated": len(newly_gated)}
+    ignored = notify.alert_for_ignored_overrides(
+        day, result.override_problems, run_id=run_id,
+        where_to_look=[str(gate.overrides_path(default_paths())), str(result.result_path)])
+    if ignored:
+        notify.send(ignored)
+    return {"counts": result.counts, "newly_gated": len(newly_gated),
+            "override_lines_left_out": len(result.override_problems)}
 
 
 def newly_gated_rows(rows: list[dict], verdicts_root: Path, day: date) -> list[dict]:

@@ -19,7 +19,7 @@ MARTS_SCHEMA = "marts"
 # The marts BI tools read; each is exported as Parquet on publish.
 PUBLISHED_MARTS = ("dim_kol", "dim_account", "fct_posts", "fct_account_daily", "kol_performance",
                    "kol_cross_platform", "approved_kols", "account_verdicts",
-                   "platform_freshness", "audience_credibility")
+                   "platform_freshness", "audience_credibility", "account_gaps")
 
 
 def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:

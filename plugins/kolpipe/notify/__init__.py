@@ -1,4 +1,5 @@
-"""Alerts: tell people when a raw-data check fails, accounts get gated or a task fails.
+"""Alerts: tell people when a raw-data check fails, accounts get gated, lines of the overrides
+file are left out, or a task fails.
 
 Channels are Airflow connections, read with the same lookup as the platform clients
 (`kolpipe.core.connections`), so AIRFLOW_CONN_KOL_ALERT_* variables, secrets backends and the
@@ -32,6 +33,7 @@ from kolpipe.notify.alerts import (
     Alert,
     alert_for_failed_check,
     alert_for_gated_accounts,
+    alert_for_ignored_overrides,
     alert_for_task_failure,
     render_email,
     render_slack,
@@ -48,6 +50,7 @@ __all__ = [
     "Delivery",
     "alert_for_failed_check",
     "alert_for_gated_accounts",
+    "alert_for_ignored_overrides",
     "alert_for_task_failure",
     "on_failure_callback",
     "render_email",

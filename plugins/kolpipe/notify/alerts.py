@@ -16,7 +16,7 @@ from kolpipe.core.paths import paths as default_paths
 if TYPE_CHECKING:
     from kolpipe.validate import QualityResult
 
-KINDS = ("data_check_failed", "accounts_gated", "task_failed")
+KINDS = ("data_check_failed", "accounts_gated", "task_failed", "overrides_ignored")
 ALL_PLATFORMS = "all"
 GATED_VERDICTS = ("fail", "review")
 LISTED_ACCOUNTS = 20  # accounts named in a message; the counts cover all of them
@@ -43,7 +43,8 @@ class Alert:
     def title(self) -> str:
         what = {"data_check_failed": "Raw data checks failed",
                 "accounts_gated": "Accounts gated",
-                "task_failed": "Task failed"}[self.kind]
+                "task_failed": "Task failed",
+                "overrides_ignored": "Override lines left out"}[self.kind]
         return f"[kolpipe] {what}: {self.platform}, {self.logical_date.isoformat()}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,6 +107,18 @@ def alert_for_gated_accounts(logical_date: date, platform: str,
                  list(where_to_look), gated_by_verdict=dict(by_verdict),
                  top_reasons=sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS],
                  gated_accounts=accounts, run_id=run_id)
+
+
+def alert_for_ignored_overrides(logical_date: date, problems: list[str], *,
+                                where_to_look: Iterable[str] = (),
+                                run_id: str | None = None) -> Alert | None:
+    """The alert for lines of overrides.csv the gate left out (each problem names the file,
+    the line and the fix), or None when every line was read. The gate ran without them."""
+    if not problems:
+        return None
+    return Alert("overrides_ignored", logical_date, ALL_PLATFORMS,
+                 [f"{len(problems)} override line(s) left out; the gate ran without them",
+                  *problems[:LISTED_ACCOUNTS]], list(where_to_look), run_id=run_id)
 
 
 def _reason_codes(value: Any) -> list[str]:

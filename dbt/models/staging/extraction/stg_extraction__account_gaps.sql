@@ -1,0 +1,43 @@
+with
+
+source as (
+
+    -- no rows before the first run records a gap (see landed_or_empty)
+    select * from {{ landed_or_empty(source('extraction', 'account_gaps')) }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        platform || ':' || account_id as account_key,
+        platform,
+        account_id,
+        kol_id,
+
+        ---------- strings
+        -- the extractors' kinds, in the words of the gaps mart
+        case kind
+            when 'not_found' then 'deleted'
+            when 'unreadable_error' then 'unreadable_reply'
+            when 'malformed_reply' then 'unreadable_reply'
+            when 'profile_quarantined' then 'record_quarantined'
+            else kind
+        end as reason,
+        kind,
+        message as detail,
+
+        ---------- booleans
+        platform_failed as is_platform_stop,
+
+        ---------- dates
+        logical_date as observed_date,
+        recorded_at
+
+    from source
+
+)
+
+select * from renamed
