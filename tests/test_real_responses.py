@@ -31,11 +31,12 @@ from kolpipe.registry import RegistryAccount
 TOKEN = "s3cret-token-value"
 
 
-def client(platform: str, answers: list[httpx.Response], slept: list[float]) -> ApiClient:
+def client(platform: str, answers: list[httpx.Response], slept: list[float],
+           **extra) -> ApiClient:
     def answer(request: httpx.Request) -> httpx.Response:
         return answers.pop(0)
 
-    return ApiClient(Connection(platform, "https://api.example.test", TOKEN, {}),
+    return ApiClient(Connection(platform, "https://api.example.test", TOKEN, extra),
                      sleep=slept.append, transport=httpx.MockTransport(answer))
 
 
@@ -57,6 +58,11 @@ def test_a_wait_longer_than_a_run_waits_stops_the_platform_with_the_resume_time(
         client("instagram", answers, slept).request("GET", "me")
     assert slept == [] and MAX_WAIT_SECONDS == 900
     assert TOKEN not in str(raised.value)
+    # the cap is the connection's to set
+    answers = [httpx.Response(429, headers={"Retry-After": "120"})]
+    with pytest.raises(PlatformError, match="over the 60 s a run waits") as raised:
+        client("instagram", answers, slept, max_wait_seconds=60).request("GET", "me")
+    assert slept == [] and raised.value.kind == "rate_limit"
 
 
 def test_tiktok_daily_quota_on_a_429_is_final_and_never_retried():

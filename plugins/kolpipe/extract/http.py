@@ -3,11 +3,11 @@ call and quota counting, and errors that name the account and the fix.
 
 Retriable: 429 (honouring Retry-After and X's x-rate-limit-reset), 5xx, timeouts and
 unparseable bodies; each retry waits exponentially with full jitter. A wait longer than
-MAX_WAIT_SECONDS is not slept: the platform stops with the time it may resume, and the gap is
-recorded. A 429 goes to the platform's classifier first, which may declare it final (TikTok's
-daily quota): a spent quota is never retried. Other 4xx are fatal for the request and are
-classified by the platform module into account-level errors (private, deleted, renamed) or
-platform-level errors (bad token, too little access).
+MAX_WAIT_SECONDS (or the connection's extra.max_wait_seconds) is not slept: the platform stops
+with the time it may resume, and the gap is recorded. A 429 goes to the platform's classifier
+first, which may declare it final (TikTok's daily quota): a spent quota is never retried. Other
+4xx are fatal for the request and are classified by the platform module into account-level
+errors (private, deleted, renamed) or platform-level errors (bad token, too little access).
 """
 
 from __future__ import annotations
@@ -107,6 +107,8 @@ class ApiClient:
         self.conn = conn
         self.stats = CallStats()
         self.max_retries = int(conn.extra.get("max_retries", max_retries))
+        # the longest wait a run sleeps while it holds its platform's pool slot
+        self.max_wait = float(conn.extra.get("max_wait_seconds", MAX_WAIT_SECONDS))
         self._sleep = sleep
         self._random = random.Random(0)
         self._auth = auth
@@ -183,10 +185,10 @@ class ApiClient:
                         unreadable: bool = False) -> None:
         """Wait and return for another attempt, or raise: a reply still unreadable fails the
         call's accounts (AccountError), a server still failing stops the platform."""
-        if wait is not None and wait > MAX_WAIT_SECONDS:
+        if wait is not None and wait > self.max_wait:
             resume = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + wait))
             raise PlatformError(f"{where}: {what}, rate limited until {resume} ({wait:.0f} s, "
-                                f"over the {MAX_WAIT_SECONDS:.0f} s a run waits); the gap is "
+                                f"over the {self.max_wait:.0f} s a run waits); the gap is "
                                 "recorded, rerun after that time", "rate_limit")
         if attempt >= self.max_retries and unreadable:
             raise AccountError("malformed_reply", f"{where}: {what}, still unreadable after "
@@ -211,15 +213,15 @@ class ApiClient:
             delay = max(0.0, int(reset) - time.time())
             if delay > 0:
                 log.info("%s: rate-limit window empty, waiting %.1fs", self.conn.platform, delay)
-                self._sleep(min(delay, MAX_WAIT_SECONDS))
+                self._sleep(min(delay, self.max_wait))
         usage, regain_minutes = meta_usage(response.headers)
         if usage >= 100:
             wait = max(60.0, regain_minutes * 60.0)
-            if wait > MAX_WAIT_SECONDS:
+            if wait > self.max_wait:
                 raise PlatformError(
                     f"{self.conn.platform}: Meta usage at {usage:.0f} % of the app's or the "
                     f"account's limit; access returns in {regain_minutes:.0f} min, over the "
-                    f"{MAX_WAIT_SECONDS:.0f} s a run waits; the gap is recorded, rerun later",
+                    f"{self.max_wait:.0f} s a run waits; the gap is recorded, rerun later",
                     "rate_limit")
             log.info("%s: Meta usage at %.0f %%, waiting %.0fs", self.conn.platform, usage, wait)
             self._sleep(wait)
