@@ -60,10 +60,16 @@ def _install() -> None:
         record = make_record(*args, **kwargs)
         if not _secrets:
             return record
+        # only a record that shows a secret is changed: formatters that read `args` (uvicorn's
+        # access log) keep working on every other one
         with suppress(Exception):  # a record whose message cannot be formatted stays as is
-            record.msg, record.args = redact(record.getMessage()), None
+            message = record.getMessage()
+            if redact(message) != message:
+                record.msg, record.args = redact(message), None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = format_exception(record.exc_info[1]).rstrip("\n")
+            text = "".join(traceback.format_exception(record.exc_info[1])).rstrip("\n")
+            if redact(text) != text:
+                record.exc_text = redact(text)
         return record
 
     logging.setLogRecordFactory(masked_record)
