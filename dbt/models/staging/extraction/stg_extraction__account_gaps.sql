@@ -34,7 +34,8 @@ renamed as (
 
         ---------- dates
         logical_date as observed_date,
-        recorded_at
+        -- declared timestamp for the empty case, which utc_timestamp would turn into timestamptz
+        cast({{ utc_timestamp('recorded_at') }} as timestamp) as recorded_at
 
     from source
 
