@@ -29,10 +29,12 @@ def register(secret: str) -> None:
         return
     _secrets.update({secret, quote(secret, safe=""), quote(secret)})
     _install()
-    with suppress(Exception):  # outside Airflow there is no masker to tell
-        from airflow.sdk.log import mask_secret
-
-        mask_secret(secret)
+    # Inside Airflow its logging is loaded and its masker covers the task logs; elsewhere,
+    # importing it would reconfigure the process's logging, so it is left alone.
+    airflow_log = sys.modules.get("airflow.sdk.log")
+    if airflow_log is not None:
+        with suppress(Exception):
+            airflow_log.mask_secret(secret)
 
 
 def redact(text: str) -> str:
