@@ -35,3 +35,27 @@
 {% macro exact_avg_over(column, window) -%}
     cast(avg(cast({{ column }} as decimal(38, 18))) over {{ window }} as double)
 {%- endmacro %}
+
+{#- Follower counts as the platforms give them. YouTube rounds a subscriber count of 1,000 or
+    more to three significant figures, so it moves in steps of 10^(digits - 3): a change of one
+    step may be a single subscriber crossing a rounding boundary, not growth. -#}
+{% macro follower_count_step(platform, followers) -%}
+    case
+        when {{ platform }} = 'youtube' and {{ followers }} >= 1000
+            then cast(pow(10, floor(log10({{ followers }})) - 2) as bigint)
+        else 1
+    end
+{%- endmacro %}
+
+{#- measured (exact), rounded (YouTube, see follower_count_step), hidden (the owner hid it:
+    YouTube's hiddenSubscriberCount) or not_returned. Staging turns both of the last into null,
+    so only the platform tells them apart: YouTube's null followers are hidden ones, since a
+    missing required count is quarantined at extraction. -#}
+{% macro followers_status(platform, followers) -%}
+    case
+        when {{ followers }} is null and {{ platform }} = 'youtube' then 'hidden'
+        when {{ followers }} is null then 'not_returned'
+        when {{ follower_count_step(platform, followers) }} > 1 then 'rounded'
+        else 'measured'
+    end
+{%- endmacro %}

@@ -83,6 +83,8 @@ select
     account_days.account_id,
     account_days.observed_date,
     account_days.followers,
+    account_days.followers_status,
+    account_days.follower_count_step,
     account_days.following,
     account_days.posts_count,
     account_days.follower_growth_1d,

@@ -53,6 +53,10 @@ select
     with_earlier_followers.handle,
     with_earlier_followers.display_name,
     with_earlier_followers.followers,
+    {{ followers_status('with_earlier_followers.platform', 'with_earlier_followers.followers') }}
+        as followers_status,
+    {{ follower_count_step('with_earlier_followers.platform', 'with_earlier_followers.followers') }}
+        as follower_count_step,
     with_earlier_followers.following,
     with_earlier_followers.posts_count,
     {%- for days in [1, 7, 30] %}

@@ -40,11 +40,7 @@ changes as (
         observed_date,
         followers,
         follower_growth_1d as follower_change,
-        case
-            when platform = 'youtube' and followers >= 1000
-                then cast(pow(10, floor(log10(followers)) - 2) as bigint)
-            else 1
-        end as follower_count_step
+        follower_count_step
     from account_days
 
 ),

@@ -18,6 +18,8 @@ select
     account_id,
     observed_date,
     followers,
+    followers_status,
+    follower_count_step,
     following,
     posts_count,
     follower_growth_1d,
