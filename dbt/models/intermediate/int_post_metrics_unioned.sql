@@ -18,7 +18,7 @@ post_metrics as (
 
     {{ union_platforms('post_metrics', [
         'post_id', 'account_id', 'platform',
-        'likes', 'comments', 'shares', 'saves', 'quotes', 'views',
+        'likes', 'likes_status', 'comments', 'shares', 'saves', 'quotes', 'views',
         'observed_date', 'extracted_at',
     ], where=since_incremental_cutoff('observed_date', 'observed_date', keyword='')) }}
 

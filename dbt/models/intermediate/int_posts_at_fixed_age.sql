@@ -109,6 +109,8 @@ posts_at_fixed_age as (
         not coalesce(observations_with_age.age_days >= {{ var('fixed_age_days') }}, false)
             as is_immature,
         observations_with_age.likes,
+        -- a post with no metrics observation has no count returned
+        coalesce(observations_with_age.likes_status, 'not_returned') as likes_status,
         observations_with_age.comments,
         observations_with_age.shares,
         observations_with_age.saves,

@@ -38,6 +38,7 @@ select
     metrics_age_days,
     is_immature,
     likes,
+    likes_status,
     comments,
     shares,
     saves,

@@ -28,6 +28,7 @@ select
     metrics_age_days,
     is_immature,
     likes,
+    likes_status,
     comments,
     shares,
     saves,

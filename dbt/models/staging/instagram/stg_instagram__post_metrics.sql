@@ -26,6 +26,9 @@ renamed as (
         -- plays of reels and videos ("views" replaced "impressions" on 2025-04-21).
         {{ count_or_null('view_count') }} as views,
 
+        ---------- strings
+        {{ count_status('like_count') }} as likes_status,
+
         ---------- dates and timestamps
         logical_date as observed_date,
         {{ utc_timestamp('extracted_at') }} as extracted_at

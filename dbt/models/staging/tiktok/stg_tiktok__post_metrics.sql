@@ -24,6 +24,9 @@ renamed as (
         cast(null as bigint) as quotes,
         {{ count_or_null('view_count') }} as views,
 
+        ---------- strings
+        {{ count_status('like_count') }} as likes_status,
+
         ---------- dates and timestamps
         logical_date as observed_date,
         {{ utc_timestamp('extracted_at') }} as extracted_at

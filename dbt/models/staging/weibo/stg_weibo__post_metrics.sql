@@ -24,6 +24,9 @@ renamed as (
         -- Weibo publishes no view counts for other users' statuses.
         cast(null as bigint) as views,
 
+        ---------- strings
+        {{ count_status('attitudes_count') }} as likes_status,
+
         ---------- dates and timestamps
         logical_date as observed_date,
         {{ utc_timestamp('extracted_at') }} as extracted_at

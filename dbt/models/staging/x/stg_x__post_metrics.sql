@@ -24,6 +24,9 @@ renamed as (
         -- Impressions are X's only view measure.
         {{ count_or_null('impression_count') }} as views,
 
+        ---------- strings
+        {{ count_status('like_count') }} as likes_status,
+
         ---------- dates and timestamps
         logical_date as observed_date,
         {{ utc_timestamp('extracted_at') }} as extracted_at

@@ -24,6 +24,10 @@ renamed as (
         cast(null as bigint) as quotes,
         {{ count_or_null('view_count') }} as views,
 
+        ---------- strings
+        -- YouTube leaves likeCount out only when the owner hides it
+        {{ count_status('like_count', null_is='hidden') }} as likes_status,
+
         ---------- dates and timestamps
         logical_date as observed_date,
         {{ utc_timestamp('extracted_at') }} as extracted_at
