@@ -42,9 +42,11 @@ def test_an_unexpected_error_is_one_masked_line_and_debug_shows_the_traceback(ca
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["fake-followers", "score", "no-such.csv", "out.csv"], "no-such.csv"),
-    (["fake-followers", "evaluate", "no-such.csv"], "no-such.csv"),
-    (["gate", "override", "x", "--verdict", "fail", "--reason", "r", "--by", "me"], "x"),
+    (["fake-followers", "score", "no-such.csv", "out.csv"], "No such file or directory: "
+                                                            "'no-such.csv'"),
+    (["fake-followers", "evaluate", "no-such.csv"], "No such file or directory: 'no-such.csv'"),
+    (["gate", "override", "x", "--verdict", "fail", "--reason", "r", "--by", "me"],
+     "no gate verdict for 'x' yet"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

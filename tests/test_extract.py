@@ -194,6 +194,17 @@ def test_a_failing_platform_does_not_stop_the_others(world, clean_run, tmp_path)
     assert not files.raw_file(paths, "youtube", "accounts", DAY).exists()
     for platform in set(PLATFORMS) - {"youtube"}:
         assert _landed_ids(paths, platform) == _landed_ids(reference_paths, platform)
+    # every YouTube account is a gap with the stop's reason, and stays one after a catch-up
+    registered = {a.account_id for a in registry.accounts_for(registry.load(paths.registry),
+                                                               "youtube")}
+    with running_sandbox(world) as url:
+        land.land_platform("youtube", DAY, paths, _conn(url, "youtube"))
+    stopped = list(files.gaps_file(paths, "youtube", DAY).parent.glob("youtube.stopped-*"))
+    assert len(stopped) == 1
+    gaps = pq.read_table(stopped[0]).to_pylist()
+    assert {g["account_id"] for g in gaps} == registered
+    assert {(g["kind"], g["platform_failed"]) for g in gaps} == {("token_rejected", True)}
+    assert _landed_ids(paths, "youtube") == _landed_ids(reference_paths, "youtube")
 
 
 def test_interrupted_extraction_resumes_from_its_checkpoint(world, tmp_path, monkeypatch):

@@ -278,26 +278,21 @@ def entities(platform: str) -> tuple[str, ...]:
     """The entities a platform lands, in landing order."""
     return ENTITIES + tuple(e for e in SAMPLE_ENTITIES if e in NATIVE_FIELDS[platform])
 
-REGISTRY_FIELDS = [("kol_id", STRING), ("display_name", STRING), ("niche", STRING),
-                   ("language", STRING), ("platform", STRING), ("account_id", STRING),
-                   ("handle", STRING), ("logical_date", pa.date32())]
 
-QUARANTINE_FIELDS = [("platform", STRING), ("entity", STRING), ("account_id", STRING),
-                     ("reason", STRING), ("logical_date", pa.date32()),
-                     ("extracted_at", TIMESTAMP), ("raw_payload", STRING)]
-
-# One row per registered account a run did not observe: an account error (private, deleted),
-# or every account a stopped platform did not reach (quota, outage, token). See land.py.
-GAP_FIELDS = [("platform", STRING), ("kol_id", STRING), ("account_id", STRING),
-              ("handle", STRING), ("kind", STRING), ("message", STRING),
-              ("logical_date", pa.date32()), ("recorded_at", TIMESTAMP),
-              ("platform_failed", pa.bool_())]
+# The registry as landed, the quarantine, and the account-days a run did not observe (an
+# account error, or every account a stopped platform did not reach; see land.py).
+REGISTRY_SCHEMA = pa.schema([
+    ("kol_id", STRING), ("display_name", STRING), ("niche", STRING), ("language", STRING),
+    ("platform", STRING), ("account_id", STRING), ("handle", STRING),
+    ("logical_date", pa.date32())])
+QUARANTINE_SCHEMA = pa.schema([
+    ("platform", STRING), ("entity", STRING), ("account_id", STRING), ("reason", STRING),
+    ("logical_date", pa.date32()), ("extracted_at", TIMESTAMP), ("raw_payload", STRING)])
+GAP_SCHEMA = pa.schema([
+    ("platform", STRING), ("kol_id", STRING), ("account_id", STRING), ("handle", STRING),
+    ("kind", STRING), ("message", STRING), ("logical_date", pa.date32()),
+    ("recorded_at", TIMESTAMP), ("platform_failed", pa.bool_())])
 
 
 def schema(platform: str, entity: str) -> pa.Schema:
     return pa.schema(AUDIT[:1] + NATIVE_FIELDS[platform][entity] + AUDIT[1:])
-
-
-REGISTRY_SCHEMA = pa.schema(REGISTRY_FIELDS)
-QUARANTINE_SCHEMA = pa.schema(QUARANTINE_FIELDS)
-GAP_SCHEMA = pa.schema(GAP_FIELDS)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import httpx
 
-from kolpipe.core import connections
+from kolpipe.core import connections, secrets
 from kolpipe.core.connections import Connection
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ class PlatformError(Exception):
     is one of PLATFORM_GAP_KINDS."""
 
     def __init__(self, message: str, kind: str = "api_error"):
+        if kind not in PLATFORM_GAP_KINDS:
+            raise ValueError(f"unknown platform stop kind {kind!r}; one of {PLATFORM_GAP_KINDS}")
         super().__init__(message)
         self.kind = kind
 
@@ -105,6 +107,8 @@ class ApiClient:
                  sleep: Callable[[float], None] = time.sleep,
                  transport: httpx.BaseTransport | None = None):
         self.conn = conn
+        # a connection made in code (not read from Airflow) is masked from here on too
+        secrets.register(conn.token)
         self.stats = CallStats()
         self.max_retries = int(conn.extra.get("max_retries", max_retries))
         # the longest wait a run sleeps while it holds its platform's pool slot
@@ -164,7 +168,7 @@ class ApiClient:
                 if on_error is not None:
                     on_error(response)
                 raise PlatformError(f"{where}: HTTP {response.status_code}: "
-                                    f"{_redact(response.text[:300], self.conn.token)}",
+                                    f"{secrets.redact(response.text[:300])}",
                                     "token_rejected" if response.status_code in (401, 403)
                                     else "api_error")
             self._respect_remaining_quota(response)
@@ -264,10 +268,6 @@ def _wait_asked(response: httpx.Response) -> float | None:
     if reset.isdigit():
         return max(0.0, int(reset) - time.time()) + 1.0
     return None
-
-
-def _redact(text: str, token: str) -> str:
-    return text.replace(token, "***") if token else text
 
 
 def _reply_in(where: str) -> Callable[[dict], Reply]:
