@@ -30,7 +30,9 @@ from kolpipe.core.fields import (
 )
 from kolpipe.core.paths import Paths, run_record
 from kolpipe.core.paths import paths as default_paths
+from kolpipe.extract import authorized
 from kolpipe.extract.base import Extraction
+from kolpipe.extract.grants import default_store as default_grants
 from kolpipe.extract.http import Connection, PlatformError, connection
 
 log = logging.getLogger(__name__)
@@ -75,21 +77,27 @@ def _check_registry_drop(paths: Paths, logical_date: date, accounts: int) -> Non
 
 
 def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
-                     conn: Connection | None = None) -> dict:
+                     conn: Connection | None = None, grants=None) -> dict:
     """Extract every registered account of a platform for the date and land the partitions.
 
-    Account-level problems (private, deleted, renamed) are recorded and the run carries on;
-    a platform-level problem (token, quota, outage) raises PlatformError after recording it.
+    Account-level problems (private, deleted, renamed, a creator's consent ended) are recorded
+    and the run carries on; a platform-level problem (token, quota, outage) raises
+    PlatformError after recording it. Accounts marked `access: authorized` are read with their
+    creator's grant from `grants` (default: Airflow Variables, see extract/grants.py).
     Returns the run summary that is also written to runs/extract/dt=<date>/<platform>.json.
     """
     paths = paths or default_paths()
     accounts = registry.accounts_for(registry.load(paths.registry), platform)
+    no_public: PlatformError | None = None
     try:
         conn = conn or connection(platform)
     except PlatformError as exc:
         check_logical_date(logical_date, platform)  # an impossible date is refused, not a gap
-        _record_stop(paths, platform, logical_date, accounts, [], exc)
-        raise
+        if not any(a.access == "authorized" for a in accounts):
+            _record_stop(paths, platform, logical_date, accounts, [], exc)
+            raise
+        # authorized accounts need no public connection: the others are gaps, not a stop
+        conn, no_public = Connection(platform, "", "", {}), exc
     check_logical_date(logical_date, platform, simulated=bool(conn.extra.get("sandbox")))
     module = client_module(platform)
     extracted_at = _extraction_time(logical_date)
@@ -103,13 +111,17 @@ def land_platform(platform: str, logical_date: date, paths: Paths | None = None,
         log.info("%s %s: resuming from checkpoint, %d of %d accounts already done", platform,
                  logical_date, len(accounts) - len(todo), len(accounts))
     log.info("%s %s: extracting %d accounts from %s", platform, logical_date, len(todo),
-             conn.base_url)
-    with module.make_client(conn, as_of=logical_date.isoformat()) as client:
+             conn.base_url or "the creators' grants")
+    grants = grants or default_grants()
+    as_of = logical_date.isoformat()
+    with module.make_client(conn, as_of=as_of) as client:
         out.stats = client.stats
         try:
             for start in range(0, len(todo), ACCOUNTS_PER_CHECKPOINT):
                 chunk = todo[start:start + ACCOUNTS_PER_CHECKPOINT]
-                module.extract(client, chunk, out)
+                public = authorized.extract(platform, chunk, out, grants, as_of, no_public)
+                if public:
+                    module.extract(client, public, out)
                 done |= {a.account_id for a in chunk}
                 checkpoint.save(out, done, calls_before + client.stats.calls)
                 log.info("%s %s: %d of %d accounts done, %d API calls", platform, logical_date,

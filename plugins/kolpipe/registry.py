@@ -16,7 +16,11 @@ from kolpipe.core.paths import PLATFORMS
 REQUIRED = ("kol_id", "display_name", "niche")
 # contact: optional details a team keeps with the KOL; never landed nor published.
 KOL_FIELDS = (*REQUIRED, "language", "accounts", "contact")
-ACCOUNT_FIELDS = ("account_id", "handle")
+ACCOUNT_FIELDS = ("account_id", "handle", "access")
+# access: public (the app's own token reads public data) or authorized (the creator connected
+# the account and granted first-party data; docs/access.md). Only where a platform offers it.
+ACCESS_MODES = ("public", "authorized")
+AUTHORIZED_PLATFORMS = ("instagram", "youtube", "tiktok")
 # Landing an empty registry would overwrite a day's partitions with nothing: only on purpose.
 ALLOW_EMPTY_ENV = "KOLPIPE_ALLOW_EMPTY_REGISTRY"
 # Losing more than this share of the previous day's accounts needs a confirmation.
@@ -31,6 +35,7 @@ class RegistryAccount:
     platform: str
     account_id: str
     handle: str
+    access: str = "public"
 
 
 class RegistryError(ValueError):
@@ -138,6 +143,15 @@ def load(path: Path) -> list[Kol]:
                 problems.append(f"{path}:{account_line}: KOL {kol_id} {platform}: give "
                                 "account_id and/or handle")
                 continue
+            access = account.get("access") or "public"
+            if access not in ACCESS_MODES or (access == "authorized"
+                                              and platform not in AUTHORIZED_PLATFORMS):
+                allowed = ACCESS_MODES if platform in AUTHORIZED_PLATFORMS else ("public",)
+                problems.append(f"{path}:{account_line}: KOL {kol_id} {platform}: access "
+                                f"{access!r} is not one of {', '.join(allowed)}"
+                                + ("" if platform in AUTHORIZED_PLATFORMS else
+                                   f" ({platform} has no creator-authorized API)"))
+                continue
             account_id = str(account.get("account_id") or account["handle"])
             handle = str(account.get("handle") or account_id).lstrip("@")
             for key in ((platform, "id:" + account_id), (platform, "@" + handle.lower())):
@@ -147,7 +161,7 @@ def load(path: Path) -> list[Kol]:
                                     f"listed under {kol_id} and under {other} (line "
                                     f"{other_line}); one account belongs to one KOL")
                 seen_accounts[key] = (kol_id, account_line)
-            accounts.append(RegistryAccount(kol_id, platform, account_id, handle))
+            accounts.append(RegistryAccount(kol_id, platform, account_id, handle, access))
         kols.append(Kol(kol_id, str(entry["display_name"]), str(entry["niche"]),
                         entry.get("language"), tuple(accounts)))
     if problems:
@@ -186,7 +200,7 @@ def snapshot_rows(kols: list[Kol], logical_date: date) -> list[dict]:
     return [
         {"kol_id": kol.kol_id, "display_name": kol.display_name, "niche": kol.niche,
          "language": kol.language, "platform": a.platform, "account_id": a.account_id,
-         "handle": a.handle, "logical_date": logical_date}
+         "handle": a.handle, "access": a.access, "logical_date": logical_date}
         for kol in kols for a in kol.accounts
     ]
 

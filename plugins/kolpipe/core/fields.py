@@ -272,18 +272,32 @@ _check_api_fields()
 # Entities every platform lands, and the samples only some platforms' APIs expose.
 ENTITIES = ("accounts", "posts", "post_metrics")
 SAMPLE_ENTITIES = ("follower_samples", "comment_samples")
+# First-party data a creator grants (docs/access.md), in one long shape on every platform that
+# has it: each metric under the platform's own name, staged into columns by dbt.
+CREATOR_ENTITIES = ("creator_insights", "audience_demographics")
+CREATOR_PLATFORMS = ("instagram", "youtube")
+CREATOR_FIELDS = {
+    # post_id null: the account's metric for metric_date; else the post's lifetime value
+    # as observed that day. period is the platform's (day, lifetime, days_28).
+    "creator_insights": [("post_id", STRING), ("metric_date", pa.date32()),
+                         ("period", STRING), ("metric", STRING), ("value", INT)],
+    # value as the platform gives it: a count (unit followers or views) or a percentage.
+    "audience_demographics": [("dimension", STRING), ("bucket", STRING), ("value", FLOAT),
+                              ("unit", STRING)],
+}
 
 
 def entities(platform: str) -> tuple[str, ...]:
     """The entities a platform lands, in landing order."""
-    return ENTITIES + tuple(e for e in SAMPLE_ENTITIES if e in NATIVE_FIELDS[platform])
+    return (ENTITIES + tuple(e for e in SAMPLE_ENTITIES if e in NATIVE_FIELDS[platform])
+            + (CREATOR_ENTITIES if platform in CREATOR_PLATFORMS else ()))
 
 
 # The registry as landed, the quarantine, and the account-days a run did not observe (an
 # account error, or every account a stopped platform did not reach; see land.py).
 REGISTRY_SCHEMA = pa.schema([
     ("kol_id", STRING), ("display_name", STRING), ("niche", STRING), ("language", STRING),
-    ("platform", STRING), ("account_id", STRING), ("handle", STRING),
+    ("platform", STRING), ("account_id", STRING), ("handle", STRING), ("access", STRING),
     ("logical_date", pa.date32())])
 QUARANTINE_SCHEMA = pa.schema([
     ("platform", STRING), ("entity", STRING), ("account_id", STRING), ("reason", STRING),
@@ -295,4 +309,5 @@ GAP_SCHEMA = pa.schema([
 
 
 def schema(platform: str, entity: str) -> pa.Schema:
-    return pa.schema(AUDIT[:1] + NATIVE_FIELDS[platform][entity] + AUDIT[1:])
+    native = CREATOR_FIELDS.get(entity) or NATIVE_FIELDS[platform][entity]
+    return pa.schema(AUDIT[:1] + native + AUDIT[1:])

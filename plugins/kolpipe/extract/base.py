@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Callable
 
-from kolpipe.core.fields import ENTITIES, SAMPLE_ENTITIES, entities
+from kolpipe.core.fields import CREATOR_ENTITIES, ENTITIES, SAMPLE_ENTITIES, entities
 from kolpipe.extract.http import AccountError, CallStats
 from kolpipe.registry import RegistryAccount
 
@@ -33,13 +33,15 @@ class Extraction:
     logical_date: date
     extracted_at: datetime
     rows: dict[str, list[dict]] = field(
-        default_factory=lambda: {e: [] for e in ENTITIES + SAMPLE_ENTITIES})
+        default_factory=lambda: {e: [] for e in ENTITIES + SAMPLE_ENTITIES + CREATOR_ENTITIES})
     quarantine: list[dict] = field(default_factory=list)
     account_errors: list[dict] = field(default_factory=list)
     # Samples that could not be read for an account whose profile and posts did land
     # (comments turned off, followers list hidden): recorded, not an account failure.
     sample_gaps: list[dict] = field(default_factory=list)
     stats: CallStats = field(default_factory=CallStats)
+    # Creators' consents ending soon (extract/authorized.py): alerted on, so they reconnect.
+    expiring_grants: list[dict] = field(default_factory=list)
 
     @property
     def window_start(self) -> datetime:
@@ -142,6 +144,7 @@ class Extraction:
             "quarantined": len(self.quarantine),
             "account_errors": self.account_errors,
             "sample_gaps": self.sample_gaps,
+            "expiring_grants": self.expiring_grants,
             "api_calls": self.stats.calls,
             "retries": self.stats.retries,
             "throttled": self.stats.throttled,

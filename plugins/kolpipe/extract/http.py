@@ -136,10 +136,11 @@ class ApiClient:
         self.close()
 
     def request(self, method: str, path: str, *, params: dict | None = None,
-                json_body: dict | None = None, quota_units: int = 1,
+                json_body: dict | None = None, form: dict | None = None, quota_units: int = 1,
                 on_error: Callable[[httpx.Response], None] | None = None) -> Any:
-        """One API call with retries. Returns the decoded JSON body. `on_error` turns a
-        non-retriable error response into a specific AccountError or PlatformError."""
+        """One API call with retries. Returns the decoded JSON body. `form` is sent
+        url-encoded (OAuth token endpoints). `on_error` turns a non-retriable error response
+        into a specific AccountError or PlatformError."""
         params = dict(params or {})
         if self._auth == "param":
             params[self._token_param] = self.conn.token
@@ -149,7 +150,7 @@ class ApiClient:
             self.stats.quota_units += quota_units
             try:
                 response = self._http.request(method, path.lstrip("/"), params=params,
-                                              json=json_body)
+                                              json=json_body, data=form)
             except httpx.TransportError as exc:
                 url = self._http.base_url
                 port = f":{url.port}" if url.port else ""

@@ -22,9 +22,10 @@ from fastapi.responses import JSONResponse, Response
 
 from kolpipe.core.paths import PLATFORMS
 from kolpipe_tools.sandbox import constants as c
+from kolpipe_tools.sandbox import creators
 from kolpipe_tools.sandbox.posts import Post
-from kolpipe_tools.sandbox.routes import instagram, tiktok, weibo, x, youtube
-from kolpipe_tools.sandbox.routes.common import Context, handle_index
+from kolpipe_tools.sandbox.routes import instagram, tiktok, tiktok_display, weibo, x, youtube
+from kolpipe_tools.sandbox.routes.common import Context, handle_index, request_token
 from kolpipe_tools.sandbox.world import Account, World
 
 TOKENS = {platform: f"sandbox-{platform}-token" for platform in PLATFORMS}
@@ -32,6 +33,14 @@ OUR_IG_USER_ID = "17841400000000001"
 PREFIX = {"instagram": "/instagram", "youtube": "/youtube/v3", "tiktok": "/tiktok",
           "x": "/x", "weibo": "/weibo"}
 ROUTES = {"instagram": instagram, "youtube": youtube, "tiktok": tiktok, "x": x, "weibo": weibo}
+# Creator-authorized APIs served on hosts of their own (graph.instagram.com, Google's OAuth and
+# YouTube Analytics), by the platform they belong to. TikTok's Display API shares the Research
+# API's host: its paths are routes/tiktok.py's CREATOR_PATHS.
+CREATOR_HOSTS = {"instagram-login": "instagram", "google-oauth": "youtube",
+                 "youtube-analytics": "youtube"}
+CREATOR_PATHS = {"tiktok": tiktok_display.CREATOR_PATHS}
+# Each creator API's routes, registered after the platforms' own.
+CREATOR_ROUTES = (tiktok_display,)
 # The follower payloads, as the scoring tests build them.
 _x_follower, _weibo_follower = x.follower_item, weibo.follower_item
 
@@ -92,10 +101,14 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
 
     @app.middleware("http")
     async def platform_gate(request: Request, call_next):
-        platform = request.url.path.split("/")[1]
+        first = request.url.path.split("/")[1]
+        platform = CREATOR_HOSTS.get(first, first)
         if platform not in TOKENS:
             return JSONResponse({"error": "unknown platform path"}, 404)
-        if _token(request) != TOKENS[platform]:
+        # the creators' own APIs check the creator's token in their routes (creators.check)
+        creator_path = first in CREATOR_HOSTS or request.url.path.startswith(
+            CREATOR_PATHS.get(platform, ("//",)))
+        if not creator_path and request_token(request) != TOKENS[platform]:
             return ROUTES[platform].auth_error()
         allowed, remaining = limiters[platform].allow()
         headers = {"x-rate-limit-limit": str(int(rate_per_second)),
@@ -146,6 +159,8 @@ def create_app(world: World, faults: Faults | None = None, rate_per_second: floa
     ctx = Context(world, handle_index(world), post_index, respond)
     for platform in PLATFORMS:
         ROUTES[platform].register(app, ctx)
+    for routes in CREATOR_ROUTES:
+        routes.register(app, ctx)
     return app
 
 
@@ -165,13 +180,6 @@ def _records(body: dict) -> list[dict]:
     return []
 
 
-def _token(request: Request) -> str:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:]
-    return request.query_params.get("access_token") or request.query_params.get("key") or ""
-
-
 def _as_of(request: Request) -> date:
     value = request.headers.get("x-sandbox-as-of")
     if value:
@@ -180,8 +188,9 @@ def _as_of(request: Request) -> date:
 
 
 def connections(base_url: str) -> dict[str, str]:
-    """AIRFLOW_CONN_KOL_* values pointing the clients at a running sandbox."""
-    return {
+    """AIRFLOW_CONN_KOL_* values pointing the clients at a running sandbox: each platform's
+    app token, and each creator API's app credentials (kol_<platform>_creators)."""
+    conns = {
         f"AIRFLOW_CONN_KOL_{platform.upper()}": json.dumps({
             "conn_type": "http", "host": f"{base_url}{PREFIX[platform]}",
             "password": TOKENS[platform],
@@ -189,3 +198,18 @@ def connections(base_url: str) -> dict[str, str]:
         })
         for platform in PLATFORMS
     }
+    for platform, (client_id, secret) in creators.CLIENTS.items():
+        conns[f"AIRFLOW_CONN_KOL_{platform.upper()}_CREATORS"] = json.dumps({
+            "conn_type": "http", "host": f"{base_url}{CREATOR_BASE[platform]}",
+            "login": client_id, "password": secret,
+            "extra": {"sandbox": True, **{name: f"{base_url}{path}" for name, path
+                                          in CREATOR_EXTRA[platform].items()}},
+        })
+    return conns
+
+
+# Where each creator API is served, and its other endpoints as the app connection's extra.
+CREATOR_BASE = {"tiktok": "/tiktok", "instagram": "/instagram-login",
+                "youtube": "/youtube-analytics/v2"}
+CREATOR_EXTRA = {"tiktok": {"authorize_url": "/tiktok/v2/auth/authorize/"},
+                 "instagram": {}, "youtube": {}}

@@ -20,6 +20,8 @@ renamed as (
         niche,
         language,
         handle,
+        -- partitions landed before the field existed were all public
+        coalesce(access, 'public') as access,
 
         ---------- dates
         logical_date as observed_date

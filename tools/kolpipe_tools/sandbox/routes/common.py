@@ -45,3 +45,12 @@ def iso(moment: datetime) -> str:
 
 def weibo_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def request_token(request: Request) -> str:
+    """The token a request carries: a bearer header, or the access_token (Meta) or key
+    (Google) query parameter."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:]
+    return request.query_params.get("access_token") or request.query_params.get("key") or ""

@@ -1,0 +1,141 @@
+"""Creator-authorized extraction: for each account the registry marks `access: authorized`,
+the creator's grant is checked, refreshed before it expires and used for that account's
+first-party calls. An account whose creator has not connected, whose consent ended or was
+revoked, is recorded in the gaps with that reason and falls back to public data.
+
+Each platform's authorized API is one module (AUTHORIZED_MODULES) offering: APP_CONNECTION
+(the app's client id and secret), ADDS_TO_PUBLIC (whether the public client still reads the
+account too), authorize_url, exchange_code, refresh, make_client and extract.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import UTC, datetime
+
+from kolpipe.core import connections
+from kolpipe.core.connections import Connection
+from kolpipe.extract.base import Extraction
+from kolpipe.extract.grants import REFRESH_MARGIN, WARN_DAYS, Grant
+from kolpipe.extract.http import AccountError
+from kolpipe.registry import RegistryAccount
+
+log = logging.getLogger(__name__)
+
+AUTHORIZED_MODULES = {"tiktok": "tiktok_display", "instagram": "instagram_login",
+                      "youtube": "youtube_analytics"}
+# Gap kinds of this stage, as account_gaps shows them.
+NOT_CONNECTED, CONSENT_REVOKED, CONSENT_EXPIRED = "not_connected", "consent_revoked", \
+    "consent_expired"
+
+
+class ConsentRevoked(AccountError):
+    """The platform refused the creator's grant: consent withdrawn or the grant invalidated."""
+
+    def __init__(self, message: str):
+        super().__init__(CONSENT_REVOKED, message)
+
+
+def module_for(platform: str):
+    return importlib.import_module(f"kolpipe.extract.{AUTHORIZED_MODULES[platform]}")
+
+
+def app_connection(platform: str) -> Connection:
+    """The platform app's OAuth client (login = client id/key, password = client secret)."""
+    return connections.read(module_for(platform).APP_CONNECTION)
+
+
+def clock(app: Connection, extracted_at: datetime) -> datetime:
+    """Tokens expire in real time; the sandbox's expire on its simulated clock."""
+    return extracted_at if app.extra.get("sandbox") else datetime.now(UTC)
+
+
+def extract(platform: str, accounts: list[RegistryAccount], out: Extraction, store,
+            as_of: str, no_public: Exception | None = None) -> list[RegistryAccount]:
+    """Extract the authorized accounts; returns the accounts the public client must read.
+    With `no_public` (the platform's public connection is unusable), those accounts are
+    recorded as gaps for that reason instead."""
+    public = [a for a in accounts if a.access != "authorized"]
+    authorized = [a for a in accounts if a.access == "authorized"]
+    if authorized:
+        public += _extract_authorized(platform, authorized, out, store, as_of)
+    if no_public is None:
+        return public
+    for account in public:
+        out.account_failed(account, getattr(no_public, "kind", "connection"),
+                           f"{platform} {account.kol_id}: no public access: {no_public}")
+    return []
+
+
+def _extract_authorized(platform: str, authorized: list[RegistryAccount], out: Extraction,
+                        store, as_of: str) -> list[RegistryAccount]:
+    public: list[RegistryAccount] = []
+    module = module_for(platform)
+    try:
+        app = app_connection(platform)
+    except (connections.ConnectionMissing, connections.ConnectionInvalid) as exc:
+        for account in authorized:
+            out.account_failed(account, NOT_CONNECTED, f"{platform} {account.kol_id}: no "
+                               f"creator-authorized data, {exc}; read as public today")
+        return authorized
+    now = clock(app, out.extracted_at)
+    for account in authorized:
+        grant = _usable_grant(module, app, store, account, out, now)
+        if grant is None:
+            public.append(account)
+            continue
+        days_left = grant.days_left(now)
+        if days_left is not None and days_left <= WARN_DAYS:
+            out.expiring_grants.append({"platform": platform, "kol_id": account.kol_id,
+                                 "account_id": account.account_id, "handle": account.handle,
+                                 "consent_expires_at": grant.consent_expires_at.isoformat(),
+                                 "days_left": days_left})
+        with out.guard([account]) as guard, module.make_client(app, grant, as_of) as client:
+            module.extract(client, account, out)
+            out.stats.calls += client.stats.calls
+            out.stats.retries += client.stats.retries
+        if guard.failed and out.account_errors[-1]["kind"] == CONSENT_REVOKED:
+            store.put(grant.revoked(out.account_errors[-1]["message"]))
+            public.append(account)
+        elif module.ADDS_TO_PUBLIC and not guard.failed:
+            public.append(account)
+    return public
+
+
+def _usable_grant(module, app: Connection, store, account: RegistryAccount, out: Extraction,
+                  now: datetime) -> Grant | None:
+    """The account's grant, refreshed if due; None (with the gap recorded) when there is none
+    to use."""
+    where = f"{out.platform} {account.kol_id} (@{account.handle})"
+    fallback = "; read as public today"
+    grant = store.get(out.platform, account.account_id)
+    if grant is None:
+        out.account_failed(account, NOT_CONNECTED, f"{where}: the creator has not connected the "
+                           f"account; send them `kolpipe creators connect {out.platform} "
+                           f"{account.kol_id}`'s link{fallback}")
+        return None
+    if grant.status == "revoked":
+        out.account_failed(account, CONSENT_REVOKED,
+                           f"{where}: consent revoked ({grant.status_reason}){fallback}")
+        return None
+    if grant.consent_ended(now):
+        out.account_failed(account, CONSENT_EXPIRED, f"{where}: the creator's consent ended on "
+                           f"{grant.consent_expires_at:%Y-%m-%d}; ask them to connect again"
+                           f"{fallback}")
+        return None
+    if grant.needs_refresh(now, getattr(module, "REFRESH_BEFORE", REFRESH_MARGIN)):
+        try:
+            grant = module.refresh(app, grant, now)
+        except ConsentRevoked as exc:
+            store.put(grant.revoked(str(exc)))
+            out.account_failed(account, CONSENT_REVOKED, f"{where}: {exc}{fallback}")
+            return None
+        except AccountError as exc:
+            out.account_failed(account, exc.kind, f"{where}: refreshing the grant failed: "
+                               f"{exc}{fallback}")
+            return None
+        store.put(grant)
+        log.info("%s: grant refreshed, access token valid until %s", where,
+                 grant.expires_at.isoformat())
+    return grant
