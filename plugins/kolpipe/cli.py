@@ -7,6 +7,7 @@ sandbox, bench, gate benchmark; see kolpipe_tools.cli).
   kolpipe warehouse parse            write the dbt manifest the DAG renders its dbt tasks from
   kolpipe gate run DATE | override ACCOUNT_KEY ...
   kolpipe fake-followers score INPUT.csv OUTPUT.csv | evaluate LABELLED.csv
+  kolpipe creators link|connect PLATFORM KOL_ID ... | status   creator-authorized access
 """
 
 from __future__ import annotations
@@ -109,14 +110,29 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any],
     measure.add_argument("input", type=Path,
                          help="CSV with the profile columns and is_fake (1 or 0)")
 
+    creators = commands.add_parser(
+        "creators", help="creator-authorized access: the consent link, connecting, status")
+    creator_actions = creators.add_subparsers(dest="action", required=True)
+    for name, text in (("link", "print the page a creator opens to connect an account"),
+                       ("connect", "store the grant from the code the consent returned")):
+        action = creator_actions.add_parser(name, help=text)
+        action.add_argument("platform", choices=("tiktok", "instagram", "youtube"))
+        action.add_argument("kol_id")
+        action.add_argument("--redirect-uri", required=True,
+                            help="the redirect URI registered with the platform app")
+        if name == "connect":
+            action.add_argument("--code", required=True, help="the code in the redirect")
+    creator_actions.add_parser("status", help="every authorized account's grant, no tokens")
+
     commands_by_name = {"extract": one, "summary": summary, "run": run, "warehouse": dbt,
-                        "gate": gate, "fake-followers": followers}
+                        "gate": gate, "fake-followers": followers, "creators": creators}
     handlers: dict[str, Handler] = {
         "extract": run_extract, "summary": run_summary, "run": run_days,
         "warehouse": run_warehouse, "gate": run_gate_command,
-        "fake-followers": run_fake_followers}
+        "fake-followers": run_fake_followers, "creators": run_creators}
     return (parser, {"kolpipe": commands, "gate": gate_actions,
-                     "fake-followers": follower_actions}, commands_by_name, handlers)
+                     "fake-followers": follower_actions, "creators": creator_actions},
+            commands_by_name, handlers)
 
 
 def logical_date(text: str) -> date:
@@ -209,6 +225,28 @@ def run_gate_command(args: argparse.Namespace) -> int:
               f"the evidence changes; file {gate.overrides_path(default_paths())})")
         return 0
     return 2
+
+
+def run_creators(args: argparse.Namespace) -> int:
+    """Grants go to Airflow Variables in the metadata DB of the AIRFLOW_HOME in force."""
+    from kolpipe.extract import authorized
+    from kolpipe.extract.grants import AirflowGrants
+
+    if args.action == "status":
+        for row in authorized.status_rows(AirflowGrants()):
+            print("  ".join(f"{k}={v}" for k, v in row.items()))
+        return 0
+    account = authorized.find_account(args.platform, args.kol_id)
+    if args.action == "link":
+        print(authorized.link(args.platform, account, args.redirect_uri))
+        return 0
+    grant = authorized.connect(args.platform, account, args.code, args.redirect_uri,
+                               AirflowGrants())
+    ends = (f"{grant.consent_expires_at:%Y-%m-%d}" if grant.consent_expires_at
+            else "it is revoked")
+    print(f"connected {args.platform} {args.kol_id}: access token until "
+          f"{grant.expires_at:%Y-%m-%d %H:%M} UTC, consent until {ends}")
+    return 0
 
 
 def run_through_airflow(days: list[date], paths: Paths) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from kolpipe.core import connections
 from kolpipe.core.connections import Connection
@@ -49,6 +49,12 @@ def app_connection(platform: str) -> Connection:
 def clock(app: Connection, extracted_at: datetime) -> datetime:
     """Tokens expire in real time; the sandbox's expire on its simulated clock."""
     return extracted_at if app.extra.get("sandbox") else datetime.now(UTC)
+
+
+def sandbox_day(now: datetime) -> str:
+    """The date a token call is made on, for the sandbox's clock (real APIs ignore it): a
+    day's run happens at the end of its logical date."""
+    return (now - timedelta(seconds=1)).date().isoformat()
 
 
 def extract(platform: str, accounts: list[RegistryAccount], out: Extraction, store,
@@ -139,3 +145,52 @@ def _usable_grant(module, app: Connection, store, account: RegistryAccount, out:
         log.info("%s: grant refreshed, access token valid until %s", where,
                  grant.expires_at.isoformat())
     return grant
+
+
+def authorized_accounts(platform: str | None = None) -> list[RegistryAccount]:
+    from kolpipe import registry
+    from kolpipe.core.paths import paths
+
+    return [a for kol in registry.load(paths().registry) for a in kol.accounts
+            if a.access == "authorized" and (platform is None or a.platform == platform)]
+
+
+def find_account(platform: str, kol_id: str) -> RegistryAccount:
+    for account in authorized_accounts(platform):
+        if account.kol_id == kol_id:
+            return account
+    raise ValueError(f"{kol_id} has no {platform} account marked `access: authorized` in the "
+                     "registry; add `access: authorized` to it first")
+
+
+def link(platform: str, account: RegistryAccount, redirect_uri: str) -> str:
+    """The page the creator opens to connect the account."""
+    return module_for(platform).authorize_url(app_connection(platform), redirect_uri,
+                                              f"{platform}:{account.kol_id}")
+
+
+def connect(platform: str, account: RegistryAccount, code: str, redirect_uri: str, store,
+            now: datetime | None = None) -> Grant:
+    """Trade the code the creator's consent returned for a grant, and store it."""
+    app = app_connection(platform)
+    now = now or clock(app, datetime.now(UTC))
+    grant = module_for(platform).exchange_code(app, account.account_id, code, redirect_uri, now)
+    store.put(grant)
+    return grant
+
+
+def status_rows(store, now: datetime | None = None) -> list[dict]:
+    """Each authorized account's grant, as `kolpipe creators status` shows it (no token)."""
+    now = now or datetime.now(UTC)
+    rows = []
+    for account in authorized_accounts():
+        grant = store.get(account.platform, account.account_id)
+        rows.append({
+            "platform": account.platform, "kol_id": account.kol_id, "handle": account.handle,
+            "status": "not connected" if grant is None else grant.status,
+            "access_token_until": grant.expires_at.isoformat() if grant else "",
+            "consent_until": (grant.consent_expires_at.isoformat()
+                              if grant and grant.consent_expires_at else ""),
+            "days_left": "" if grant is None or grant.days_left(now) is None
+            else grant.days_left(now)})
+    return rows

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import httpx
 
 from kolpipe.core.connections import Connection
-from kolpipe.extract.authorized import ConsentRevoked
+from kolpipe.extract.authorized import ConsentRevoked, sandbox_day
 from kolpipe.extract.base import Extraction, count, required_count
 from kolpipe.extract.grants import Grant
 from kolpipe.extract.http import AccountError, ApiClient, PlatformError
@@ -53,24 +53,24 @@ def authorize_url(app: Connection, redirect_uri: str, state: str) -> str:
 def exchange_code(app: Connection, account_id: str, code: str, redirect_uri: str,
                   now: datetime) -> Grant:
     body = _token_call(app, {"code": code, "grant_type": "authorization_code",
-                             "redirect_uri": redirect_uri}, account_id)
+                             "redirect_uri": redirect_uri}, account_id, now)
     return Grant.from_token_reply("tiktok", account_id, body, now)
 
 
 def refresh(app: Connection, grant: Grant, now: datetime) -> Grant:
     body = _token_call(app, {"grant_type": "refresh_token",
-                             "refresh_token": grant.refresh_token or ""}, grant.account_id)
+                             "refresh_token": grant.refresh_token or ""}, grant.account_id, now)
     return Grant.from_token_reply("tiktok", grant.account_id, body, now, grant)
 
 
-def _token_call(app: Connection, form: dict, account_id: str) -> dict:
+def _token_call(app: Connection, form: dict, account_id: str, now: datetime) -> dict:
     """The token endpoint answers errors as {"error", "error_description", "log_id"}:
     invalid_grant (a code or refresh token expired, revoked or rotated away) is the creator's
     consent gone; a refused client is the app's connection, which stops the platform."""
     def classify(response: httpx.Response) -> None:
         _token_error(_json(response), account_id)
 
-    with ApiClient(app, auth="none") as client:
+    with ApiClient(app, auth="none", as_of=sandbox_day(now)) as client:
         body = client.request("POST", "v2/oauth/token/", on_error=classify, form={
             "client_key": app.login, "client_secret": app.token, **form})
     _token_error(body, account_id)  # TikTok also answers some errors with HTTP 200

@@ -135,3 +135,27 @@ def check(world: World, token: str, platform: str, kind: str, as_of: date
     if not granted.active_on(as_of):
         return None, "expired"
     return account, ""
+
+
+def consent_code(link: str, account_id: str, as_of: date) -> str | None:
+    """Play the creator on a date: open the consent page as the account and accept; returns
+    the code the platform's redirect carries, or None when the creator does not consent."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    response = httpx.get(f"{link}&sandbox_user={account_id}", follow_redirects=False,
+                         timeout=20, headers={"X-Sandbox-As-Of": as_of.isoformat()})
+    query = parse_qs(urlsplit(response.headers.get("location", "")).query)
+    return query.get("code", [None])[0]
+
+
+def mark_authorized(world: World, entries: list[dict]) -> list[dict]:
+    """The registry (World.kols) with `access: authorized` on every account whose creator
+    connected it at some point, as a team would mark the creators who signed up."""
+    for entry in entries:
+        for platform, spec in entry["accounts"].items():
+            account = world.account(platform, spec["account_id"])
+            if account is not None and consent(world, account) is not None:
+                spec["access"] = "authorized"
+    return entries
