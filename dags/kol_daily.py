@@ -94,10 +94,10 @@ def kol_daily():
     for platform in PLATFORMS:
 
         @task(task_id=f"extract_{platform}", pool=f"kol_{platform}_api")
-        def extract(platform: str = platform, logical_date=None) -> dict:
+        def extract(platform: str = platform, logical_date=None, run_id=None) -> dict:
             from kolpipe import pipeline
 
-            return pipeline.extract(platform, logical_date)
+            return pipeline.extract(platform, logical_date, run_id)
 
         @task(task_id=f"check_raw_{platform}")
         def check_raw(platform: str = platform, logical_date=None) -> dict:

@@ -412,3 +412,35 @@ def test_override_lines_left_out_alert_without_blocking_the_gate(channels, recei
     assert body["failed"] == ["1 override line(s) left out; the gate ran without them", problem]
     assert any(path.endswith("overrides.csv") for path in body["where_to_look"])
     assert notify.alert_for_ignored_overrides(DAY, []) is None
+
+
+def test_creator_consents_ending_or_lost_alert_from_the_extract_task(channels, receiver,
+                                                                     monkeypatch):
+    """The DAG's extract task: the day's consent events reach the channels, each line with
+    what to do; a day without any sends nothing."""
+    from datetime import datetime
+
+    from kolpipe import land, pipeline
+
+    events = [
+        {"platform": "tiktok", "kol_id": "kol_00002", "account_id": "68", "handle": "bea",
+         "event": "ending", "days_left": 6, "consent_expires_at": "2026-11-27T00:00:00+00:00"},
+        {"platform": "tiktok", "kol_id": "kol_00001", "account_id": "67", "handle": "ann",
+         "event": "revoked", "days_left": None, "consent_expires_at": None}]
+    summary = {"rows": {}, "quarantined": 0, "api_calls": 3, "quota_units": 3,
+               "consent_events": events}
+    monkeypatch.setattr(land, "land_platform", lambda platform, day: summary)
+    pipeline.extract("tiktok", datetime(2026, 11, 21, 1), run_id="r1")
+    body = receiver.posted_to(WEBHOOK_PATH)[0]["json"]
+    assert body["kind"] == "creator_access" and body["platform"] == "tiktok"
+    assert body["failed"] == [
+        "creator access on tiktok: 1 revoked, 1 ending",
+        "kol_00001 (@ann): consent revoked today; read as public data from now on; if that "
+        "was a mistake, send them the link from `kolpipe creators link tiktok kol_00001 "
+        "--redirect-uri <your app's>`",
+        "kol_00002 (@bea): consent ends in 6 day(s) (2026-11-27); send them the link from "
+        "`kolpipe creators link tiktok kol_00002 --redirect-uri <your app's>`"]
+    assert body["where_to_look"][0].endswith("tiktok.json")
+    summary["consent_events"] = []
+    pipeline.extract("tiktok", datetime(2026, 11, 22, 1), run_id="r2")
+    assert len(receiver.posted_to(WEBHOOK_PATH)) == 1

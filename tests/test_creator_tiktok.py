@@ -125,8 +125,10 @@ def test_a_consent_ending_soon_is_reported_and_an_ended_one_falls_back(world, sa
     soon = {a for a, end in ends.items() if day < end.date() <= day + timedelta(days=14)}
     ended = {a for a, end in ends.items() if end.date() <= day}
     assert soon and ended
-    assert {g["account_id"] for g in summary["expiring_grants"]} == soon
-    assert all(g["days_left"] <= 14 for g in summary["expiring_grants"])
+    events = summary["consent_events"]
+    assert {e["account_id"] for e in events if e["event"] == "ending"} == soon
+    assert all(e["days_left"] <= 14 for e in events if e["event"] == "ending")
+    assert {e["account_id"] for e in events if e["event"] == "ended"} == ended
     gaps = {g["account_id"]: g for g in _rows_gaps(sandbox, day)}
     assert {a for a in ended if gaps[a]["kind"] == "consent_expired"} == ended
     landed = {r["account_id"] for r in _rows(sandbox, "accounts", day)}

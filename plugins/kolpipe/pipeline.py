@@ -22,10 +22,18 @@ def land_registry(moment: datetime) -> int:
     return land.land_registry(_day(moment))
 
 
-def extract(platform: str, moment: datetime) -> dict:
-    from kolpipe import land
+def extract(platform: str, moment: datetime, run_id: str | None = None) -> dict:
+    """Extract and land the platform; alert on creators' consents ending or lost."""
+    from kolpipe import land, notify
+    from kolpipe.core.paths import run_record
 
-    summary = land.land_platform(platform, _day(moment))
+    day = _day(moment)
+    summary = land.land_platform(platform, day)
+    alert = notify.alert_for_consent_events(
+        day, platform, summary["consent_events"], run_id=run_id,
+        where_to_look=[str(run_record(default_paths(), "extract", day, f"{platform}.json"))])
+    if alert:
+        notify.send(alert)
     return {k: summary[k] for k in ("rows", "quarantined", "api_calls", "quota_units")}
 
 

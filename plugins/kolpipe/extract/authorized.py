@@ -93,16 +93,14 @@ def _extract_authorized(platform: str, authorized: list[RegistryAccount], out: E
             continue
         days_left = grant.days_left(now)
         if days_left is not None and days_left <= WARN_DAYS:
-            out.expiring_grants.append({"platform": platform, "kol_id": account.kol_id,
-                                 "account_id": account.account_id, "handle": account.handle,
-                                 "consent_expires_at": grant.consent_expires_at.isoformat(),
-                                 "days_left": days_left})
+            _event(out, account, "ending", grant, days_left)
         with out.guard([account]) as guard, module.make_client(app, grant, as_of) as client:
             module.extract(client, account, out)
             out.stats.calls += client.stats.calls
             out.stats.retries += client.stats.retries
         if guard.failed and out.account_errors[-1]["kind"] == CONSENT_REVOKED:
             store.put(grant.revoked(out.account_errors[-1]["message"]))
+            _event(out, account, "revoked", grant)
             public.append(account)
         elif module.ADDS_TO_PUBLIC and not guard.failed:
             public.append(account)
@@ -125,10 +123,13 @@ def _usable_grant(module, app: Connection, store, account: RegistryAccount, out:
         out.account_failed(account, CONSENT_REVOKED,
                            f"{where}: consent revoked ({grant.status_reason}){fallback}")
         return None
-    if grant.consent_ended(now):
+    if grant.status == "ended" or grant.consent_ended(now):
         out.account_failed(account, CONSENT_EXPIRED, f"{where}: the creator's consent ended on "
                            f"{grant.consent_expires_at:%Y-%m-%d}; ask them to connect again"
                            f"{fallback}")
+        if grant.status != "ended":
+            store.put(grant.ended())
+            _event(out, account, "ended", grant)
         return None
     if grant.needs_refresh(now, getattr(module, "REFRESH_BEFORE", REFRESH_MARGIN)):
         try:
@@ -136,6 +137,7 @@ def _usable_grant(module, app: Connection, store, account: RegistryAccount, out:
         except ConsentRevoked as exc:
             store.put(grant.revoked(str(exc)))
             out.account_failed(account, CONSENT_REVOKED, f"{where}: {exc}{fallback}")
+            _event(out, account, "revoked", grant)
             return None
         except AccountError as exc:
             out.account_failed(account, exc.kind, f"{where}: refreshing the grant failed: "
@@ -145,6 +147,15 @@ def _usable_grant(module, app: Connection, store, account: RegistryAccount, out:
         log.info("%s: grant refreshed, access token valid until %s", where,
                  grant.expires_at.isoformat())
     return grant
+
+
+def _event(out: Extraction, account: RegistryAccount, event: str, grant: Grant,
+           days_left: int | None = None) -> None:
+    out.consent_events.append({
+        "platform": out.platform, "kol_id": account.kol_id, "account_id": account.account_id,
+        "handle": account.handle, "event": event, "days_left": days_left,
+        "consent_expires_at": (grant.consent_expires_at.isoformat()
+                               if grant.consent_expires_at else None)})
 
 
 def authorized_accounts(platform: str | None = None) -> list[RegistryAccount]:

@@ -40,8 +40,9 @@ class Extraction:
     # (comments turned off, followers list hidden): recorded, not an account failure.
     sample_gaps: list[dict] = field(default_factory=list)
     stats: CallStats = field(default_factory=CallStats)
-    # Creators' consents ending soon (extract/authorized.py): alerted on, so they reconnect.
-    expiring_grants: list[dict] = field(default_factory=list)
+    # Creators' consents ending soon, revoked or ended today (extract/authorized.py): alerted
+    # on, so someone asks the creator to connect again.
+    consent_events: list[dict] = field(default_factory=list)
 
     @property
     def window_start(self) -> datetime:
@@ -144,7 +145,7 @@ class Extraction:
             "quarantined": len(self.quarantine),
             "account_errors": self.account_errors,
             "sample_gaps": self.sample_gaps,
-            "expiring_grants": self.expiring_grants,
+            "consent_events": self.consent_events,
             "api_calls": self.stats.calls,
             "retries": self.stats.retries,
             "throttled": self.stats.throttled,

@@ -25,7 +25,7 @@ REFRESH_MARGIN = timedelta(minutes=30)
 # A consent that ends within this many days (a refresh token that cannot be renewed, such as
 # TikTok's, 365 days after the creator connected) is alerted on, so the creator reconnects.
 WARN_DAYS = int(os.environ.get("KOLPIPE_GRANT_WARN_DAYS", "14"))
-STATUSES = ("active", "revoked")
+STATUSES = ("active", "revoked", "ended")
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ class Grant:
 
     def revoked(self, reason: str) -> Grant:
         return replace(self, status="revoked", status_reason=reason)
+
+    def ended(self) -> Grant:
+        return replace(self, status="ended", status_reason="the consent's term ran out")
 
     def to_json(self) -> str:
         data = asdict(self)

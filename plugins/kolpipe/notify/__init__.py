@@ -1,5 +1,5 @@
 """Alerts: tell people when a raw-data check fails, accounts get gated, lines of the overrides
-file are left out, or a task fails.
+file are left out, a creator's consent is ending or lost, or a task fails.
 
 Channels are Airflow connections, read with the same lookup as the platform clients
 (`kolpipe.core.connections`), so AIRFLOW_CONN_KOL_ALERT_* variables, secrets backends and the
@@ -31,6 +31,7 @@ from kolpipe.notify.alerts import (
     GATED_VERDICTS,
     KINDS,
     Alert,
+    alert_for_consent_events,
     alert_for_failed_check,
     alert_for_gated_accounts,
     alert_for_ignored_overrides,
@@ -48,6 +49,7 @@ __all__ = [
     "KINDS",
     "Alert",
     "Delivery",
+    "alert_for_consent_events",
     "alert_for_failed_check",
     "alert_for_gated_accounts",
     "alert_for_ignored_overrides",

@@ -16,7 +16,8 @@ from kolpipe.core.paths import paths as default_paths
 if TYPE_CHECKING:
     from kolpipe.validate import QualityResult
 
-KINDS = ("data_check_failed", "accounts_gated", "task_failed", "overrides_ignored")
+KINDS = ("data_check_failed", "accounts_gated", "task_failed", "overrides_ignored",
+         "creator_access")
 ALL_PLATFORMS = "all"
 GATED_VERDICTS = ("fail", "review")
 LISTED_ACCOUNTS = 20  # accounts named in a message; the counts cover all of them
@@ -44,7 +45,8 @@ class Alert:
         what = {"data_check_failed": "Raw data checks failed",
                 "accounts_gated": "Accounts gated",
                 "task_failed": "Task failed",
-                "overrides_ignored": "Override lines left out"}[self.kind]
+                "overrides_ignored": "Override lines left out",
+                "creator_access": "Creator access ending or lost"}[self.kind]
         return f"[kolpipe] {what}: {self.platform}, {self.logical_date.isoformat()}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +121,35 @@ def alert_for_ignored_overrides(logical_date: date, problems: list[str], *,
     return Alert("overrides_ignored", logical_date, ALL_PLATFORMS,
                  [f"{len(problems)} override line(s) left out; the gate ran without them",
                   *problems[:LISTED_ACCOUNTS]], list(where_to_look), run_id=run_id)
+
+
+def alert_for_consent_events(logical_date: date, platform: str, events: list[dict], *,
+                             where_to_look: Iterable[str] = (),
+                             run_id: str | None = None) -> Alert | None:
+    """The alert for creators whose consent ends within days (repeated daily until they
+    connect again), was revoked or ended today (extract/authorized.py), or None. Each line
+    says what to do."""
+    if not events:
+        return None
+    order = {"revoked": 0, "ended": 1, "ending": 2}
+    lines = []
+    for e in sorted(events, key=lambda e: (order[e["event"]], e["days_left"] or 0,
+                                           e["kol_id"]))[:LISTED_ACCOUNTS]:
+        who = f"{e['kol_id']} (@{e['handle']})"
+        relink = (f"send them the link from `kolpipe creators link {platform} {e['kol_id']} "
+                  "--redirect-uri <your app's>`")
+        lines.append({
+            "revoked": f"{who}: consent revoked today; read as public data from now on; "
+                       f"if that was a mistake, {relink}",
+            "ended": f"{who}: consent ended today; read as public data from now on; {relink}",
+            "ending": f"{who}: consent ends in {e['days_left']} day(s) "
+                      f"({(e['consent_expires_at'] or '')[:10]}); {relink}",
+        }[e["event"]])
+    counts = Counter(e["event"] for e in events)
+    head = ", ".join(f"{counts[k]} {k}" for k in order if counts[k])
+    return Alert("creator_access", logical_date, platform,
+                 [f"creator access on {platform}: {head}", *lines], list(where_to_look),
+                 run_id=run_id)
 
 
 def _reason_codes(value: Any) -> list[str]:
