@@ -77,6 +77,23 @@ def prepare(paths: Paths) -> None:
         raise RuntimeError(f"airflow pools import failed; see {log_file}")
 
 
+def store_grants(paths: Paths, grants: list) -> None:
+    """Hand creator grants obtained outside Airflow (the demo's consent step) to Airflow's
+    Variables, through stdin: never a file, never a command line."""
+    script = ("import json, sys\n"
+              "from kolpipe.extract.grants import AirflowGrants, Grant\n"
+              "store = AirflowGrants()\n"
+              "for text in json.load(sys.stdin):\n"
+              "    store.put(Grant.from_json(text, 'stdin'))\n")
+    log_file = paths.home / "logs" / "airflow-setup.log"
+    with log_file.open("a") as log:
+        done = subprocess.run([sys.executable, "-c", script], env=airflow_env(paths), check=False,
+                              input=json.dumps([g.to_json() for g in grants]), text=True,
+                              stdout=log, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise RuntimeError(f"storing the creators' grants in Airflow failed; see {log_file}")
+
+
 def dags_test(logical_date: date, paths: Paths,
               show: Callable[[str], None] | None = None) -> tuple[bool, float, Path]:
     """Run the DAG for one date in-process; returns success, seconds and the log file. While

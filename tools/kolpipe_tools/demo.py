@@ -21,6 +21,7 @@ from kolpipe.core.progress import progress
 
 def run_demo(args: argparse.Namespace) -> int:
     from kolpipe import local_airflow, registry
+    from kolpipe_tools.sandbox import creators
     from kolpipe_tools.sandbox.serve import sandbox_process
     from kolpipe_tools.sandbox.world import World
 
@@ -41,7 +42,8 @@ def run_demo(args: argparse.Namespace) -> int:
     world = World(args.kols)
     if "KOLPIPE_REGISTRY" not in os.environ:
         paths.registry.parent.mkdir(parents=True, exist_ok=True)
-        paths.registry.write_text(registry.dump(world.kols()), encoding="utf-8")
+        entries = creators.mark_authorized(world, world.kols())
+        paths.registry.write_text(registry.dump(entries), encoding="utf-8")
     paths.sandbox.mkdir(parents=True, exist_ok=True)
     with (paths.sandbox / "ground_truth_labels.csv").open("w", newline="") as handle:
         write_labels(world, handle)
@@ -51,11 +53,42 @@ def run_demo(args: argparse.Namespace) -> int:
         # Airflow's set-up (metadata DB, pools, dbt manifest) runs beside the bootstrap.
         with ThreadPoolExecutor(max_workers=1) as setup:
             airflow_ready = setup.submit(local_airflow.prepare, paths)
+            grants = connect_creators((bulk_dates or airflow_dates)[0])
             land_days(bulk_dates, paths, label="bootstrap")
             progress("waiting for Airflow's set-up (metadata DB in var/airflow, pools, "
                       "dbt manifest)")
             airflow_ready.result()
+        local_airflow.store_grants(paths, list(grants.grants.values()))
+        progress(f"the creators' grants handed to Airflow Variables ({len(grants.grants)})")
         return run_through_airflow(airflow_dates, paths)
+
+
+def connect_creators(day: date):
+    """The creators marked `access: authorized` open the consent link on the day; those who
+    consent are connected (their grants kept in this process until Airflow's are ready)."""
+    from collections import Counter
+
+    from kolpipe.extract import authorized
+    from kolpipe.extract.grants import default_store
+    from kolpipe_tools.sandbox import creators
+
+    store, connected, declined = default_store(), Counter(), Counter()
+    for account in authorized.authorized_accounts():
+        link = authorized.link(account.platform, account, DEMO_REDIRECT)
+        code = creators.consent_code(link, account.account_id, day)
+        if code is None:
+            declined[account.platform] += 1
+            continue
+        authorized.connect(account.platform, account, code, DEMO_REDIRECT, store,
+                           now=creators.end_of(day))
+        connected[account.platform] += 1
+    progress("creators connected through OAuth on " + day.isoformat() + ": " + ", ".join(
+        f"{p} {connected[p]}" + (f" ({declined[p]} did not consent)" if declined[p] else "")
+        for p in sorted(connected | declined)) + "; every other account is read as public")
+    return store
+
+
+DEMO_REDIRECT = "http://127.0.0.1/kolpipe/oauth/callback"
 
 
 def land_days(days: list[date], paths: Paths, label: str = "landed") -> None:

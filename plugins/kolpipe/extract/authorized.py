@@ -98,6 +98,8 @@ def _extract_authorized(platform: str, authorized: list[RegistryAccount], out: E
             module.extract(client, account, out)
             out.stats.calls += client.stats.calls
             out.stats.retries += client.stats.retries
+        if not guard.failed:
+            out.read_with_grant.append(account.account_id)
         if guard.failed and out.account_errors[-1]["kind"] == CONSENT_REVOKED:
             store.put(grant.revoked(out.account_errors[-1]["message"]))
             _event(out, account, "revoked", grant)

@@ -43,6 +43,7 @@ class Extraction:
     # Creators' consents ending soon, revoked or ended today (extract/authorized.py): alerted
     # on, so someone asks the creator to connect again.
     consent_events: list[dict] = field(default_factory=list)
+    read_with_grant: list[str] = field(default_factory=list)  # accounts read with consent
 
     @property
     def window_start(self) -> datetime:
@@ -146,6 +147,7 @@ class Extraction:
             "account_errors": self.account_errors,
             "sample_gaps": self.sample_gaps,
             "consent_events": self.consent_events,
+            "read_with_grant": len(self.read_with_grant),
             "api_calls": self.stats.calls,
             "retries": self.stats.retries,
             "throttled": self.stats.throttled,

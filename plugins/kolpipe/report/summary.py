@@ -33,6 +33,8 @@ def day_summary(logical_date: date, paths: Paths | None = None) -> dict:
             "quota_units": extract.get("quota_units", 0), "quarantined": quarantined,
             "checks_passed": checks.get("passed"), "error": extract.get("error"),
             "account_errors": len(extract.get("account_errors", [])),
+            "read_with_grant": extract.get("read_with_grant", 0),
+            "registered": extract.get("registered_accounts", 0),
         }
         report["rows_landed"] += sum(rows.values())
         report["quarantined"] += quarantined
@@ -85,7 +87,15 @@ def render(reports: list[dict], paths: Paths | None = None) -> str:
     total_rows = sum(r["rows_landed"] for r in reports)
     lines.append(f"  days run through Airflow: {total_rows} rows landed, "
                  f"{sum(r['quarantined'] for r in reports)} quarantined")
-    lines += ["", "Accounts not extracted on the last day, by platform and reason:"]
+    consented = {p: i["read_with_grant"] for p, i in last["platforms"].items()
+                 if i.get("read_with_grant")}
+    if consented:
+        lines += ["", "Access, last day (docs/access.md): accounts read with the creator's "
+                  "consent (first-party data) and the rest as public data:"]
+        lines += [f"  {p:<10} {n:>4} with consent, {last['platforms'][p]['registered'] - n:>4} "
+                  "public" for p, n in consented.items()]
+    lines += ["", "Accounts not extracted (or, for not_connected and consent_*, read as public "
+              "data instead) on the last day, by platform and reason:"]
     lines += [f"  {key:<24} {n}" for key, n in last["account_problems"].items()] or ["  none"]
     if last.get("stale_platforms"):
         lines += ["", "Platforms not extracted on the last day (stale in the marts): "
