@@ -43,7 +43,9 @@ def _conn(base_url: str, platform: str, **extra) -> Connection:
 
 # The columns that identify a row within one entity's partition (TikTok followers have no id).
 KEY = {"accounts": ["account_id"], "posts": ["id"], "post_metrics": ["id"],
-       "follower_samples": ["account_id", "id"], "comment_samples": ["id"]}
+       "follower_samples": ["account_id", "id"], "comment_samples": ["id"],
+       "creator_insights": ["account_id", "post_id", "metric_date", "period", "metric"],
+       "audience_demographics": ["account_id", "dimension", "bucket"]}
 
 
 def _landed_ids(paths: Paths, platform: str) -> dict[str, list]:

@@ -19,6 +19,16 @@ def test_sandbox_registry_round_trips(tmp_path):
     assert sum(len(k.accounts) for k in kols) == len(world.accounts)
 
 
+def test_access_is_public_unless_marked_authorized(tmp_path):
+    kols = registry.load(write(tmp_path, (
+        "kols:\n- {kol_id: a, display_name: A, niche: tech, accounts: {x: {handle: a},"
+        " tiktok: {handle: a, access: authorized}}}\n")))
+    access = {a.platform: a.access for a in kols[0].accounts}
+    assert access == {"x": "public", "tiktok": "authorized"}
+    rows = registry.snapshot_rows(kols, World(1).accounts[0].created_on)
+    assert sorted(r["access"] for r in rows) == ["authorized", "public"]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("kols:\n- {kol_id: a, display_name: A, niche: tech, accounts: {x: {account_id: '1'}}}\n"
      "- {kol_id: a, display_name: B, niche: tech, accounts: {x: {account_id: '2'}}}\n",
@@ -45,6 +55,13 @@ def test_sandbox_registry_round_trips(tmp_path):
      " accounts: {x: {handle: a}}}\n",
      "unknown field 'dispaly_name'; did you mean 'display_name'?"),
     ("kols: []\n", "the registry lists no KOL, and landing it would replace the day's data"),
+    ("kols:\n- {kol_id: a, display_name: A, niche: tech, accounts: {x: {handle: a, "
+     "access: authorized}}}\n",
+     "kols.yml:2: KOL a x: access 'authorized' is not one of public (x has no "
+     "creator-authorized API)"),
+    ("kols:\n- {kol_id: a, display_name: A, niche: tech, accounts: {tiktok: {handle: a, "
+     "access: private}}}\n",
+     "kols.yml:2: KOL a tiktok: access 'private' is not one of public, authorized"),
 ])
 def test_registry_errors_name_the_line_and_the_fix(tmp_path, text, expected):
     with pytest.raises(registry.RegistryError) as error:
