@@ -24,7 +24,15 @@ from kolpipe.core.paths import PLATFORMS
 from kolpipe_tools.sandbox import constants as c
 from kolpipe_tools.sandbox import creators
 from kolpipe_tools.sandbox.posts import Post
-from kolpipe_tools.sandbox.routes import instagram, tiktok, tiktok_display, weibo, x, youtube
+from kolpipe_tools.sandbox.routes import (
+    instagram,
+    tiktok,
+    tiktok_display,
+    weibo,
+    x,
+    youtube,
+    youtube_analytics,
+)
 from kolpipe_tools.sandbox.routes.common import Context, handle_index, request_token
 from kolpipe_tools.sandbox.world import Account, World
 
@@ -40,7 +48,7 @@ CREATOR_HOSTS = {"instagram-login": "instagram", "google-oauth": "youtube",
                  "youtube-analytics": "youtube"}
 CREATOR_PATHS = {"tiktok": tiktok_display.CREATOR_PATHS}
 # Each creator API's routes, registered after the platforms' own.
-CREATOR_ROUTES = (tiktok_display,)
+CREATOR_ROUTES = (tiktok_display, youtube_analytics)
 # The follower payloads, as the scoring tests build them.
 _x_follower, _weibo_follower = x.follower_item, weibo.follower_item
 
@@ -212,4 +220,6 @@ def connections(base_url: str) -> dict[str, str]:
 CREATOR_BASE = {"tiktok": "/tiktok", "instagram": "/instagram-login",
                 "youtube": "/youtube-analytics/v2"}
 CREATOR_EXTRA = {"tiktok": {"authorize_url": "/tiktok/v2/auth/authorize/"},
-                 "instagram": {}, "youtube": {}}
+                 "instagram": {},
+                 "youtube": {"authorize_url": "/google-oauth/o/oauth2/v2/auth",
+                             "token_url": "/google-oauth/token"}}
