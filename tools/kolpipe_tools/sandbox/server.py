@@ -26,6 +26,7 @@ from kolpipe_tools.sandbox import creators
 from kolpipe_tools.sandbox.posts import Post
 from kolpipe_tools.sandbox.routes import (
     instagram,
+    instagram_login,
     tiktok,
     tiktok_display,
     weibo,
@@ -48,7 +49,7 @@ CREATOR_HOSTS = {"instagram-login": "instagram", "google-oauth": "youtube",
                  "youtube-analytics": "youtube"}
 CREATOR_PATHS = {"tiktok": tiktok_display.CREATOR_PATHS}
 # Each creator API's routes, registered after the platforms' own.
-CREATOR_ROUTES = (tiktok_display, youtube_analytics)
+CREATOR_ROUTES = (tiktok_display, youtube_analytics, instagram_login)
 # The follower payloads, as the scoring tests build them.
 _x_follower, _weibo_follower = x.follower_item, weibo.follower_item
 
@@ -220,6 +221,7 @@ def connections(base_url: str) -> dict[str, str]:
 CREATOR_BASE = {"tiktok": "/tiktok", "instagram": "/instagram-login",
                 "youtube": "/youtube-analytics/v2"}
 CREATOR_EXTRA = {"tiktok": {"authorize_url": "/tiktok/v2/auth/authorize/"},
-                 "instagram": {},
+                 "instagram": {"authorize_url": "/instagram-login/oauth/authorize",
+                               "token_url": "/instagram-login/oauth/access_token"},
                  "youtube": {"authorize_url": "/google-oauth/o/oauth2/v2/auth",
                              "token_url": "/google-oauth/token"}}
