@@ -175,7 +175,8 @@ def _gap_rows(platform: str, logical_date: date, recorded_at: datetime, errors: 
     return [{"platform": platform, **{k: e[k] for k in ("kol_id", "account_id", "handle",
                                                          "kind", "message")},
              "logical_date": logical_date, "recorded_at": recorded_at,
-             "platform_failed": platform_failed} for e in errors]
+             "platform_failed": platform_failed,
+             "first_party_only": bool(e.get("first_party_only"))} for e in errors]
 
 
 def registry_fingerprint(accounts: list[registry.RegistryAccount]) -> str:

@@ -305,7 +305,8 @@ QUARANTINE_SCHEMA = pa.schema([
 GAP_SCHEMA = pa.schema([
     ("platform", STRING), ("kol_id", STRING), ("account_id", STRING), ("handle", STRING),
     ("kind", STRING), ("message", STRING), ("logical_date", pa.date32()),
-    ("recorded_at", TIMESTAMP), ("platform_failed", pa.bool_())])
+    ("recorded_at", TIMESTAMP), ("platform_failed", pa.bool_()),
+    ("first_party_only", pa.bool_())])
 
 
 def schema(platform: str, entity: str) -> pa.Schema:

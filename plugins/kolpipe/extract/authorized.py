@@ -83,7 +83,7 @@ def _extract_authorized(platform: str, authorized: list[RegistryAccount], out: E
     except (connections.ConnectionMissing, connections.ConnectionInvalid) as exc:
         for account in authorized:
             out.account_failed(account, NOT_CONNECTED, f"{platform} {account.kol_id}: no "
-                               f"creator-authorized data, {exc}; read as public today")
+                               f"creator-authorized data, {exc}; read as public today", True)
         return authorized
     now = clock(app, out.extracted_at)
     for account in authorized:
@@ -100,11 +100,13 @@ def _extract_authorized(platform: str, authorized: list[RegistryAccount], out: E
             out.stats.retries += client.stats.retries
         if not guard.failed:
             out.read_with_grant.append(account.account_id)
-        if guard.failed and out.account_errors[-1]["kind"] == CONSENT_REVOKED:
+        revoked = guard.failed and out.account_errors[-1]["kind"] == CONSENT_REVOKED
+        if revoked:
             store.put(grant.revoked(out.account_errors[-1]["message"]))
             _event(out, account, "revoked", grant)
-            public.append(account)
-        elif module.ADDS_TO_PUBLIC and not guard.failed:
+        if revoked or module.ADDS_TO_PUBLIC:
+            if guard.failed:  # the public read still observes the account today
+                out.account_errors[-1]["first_party_only"] = True
             public.append(account)
     return public
 
@@ -114,21 +116,21 @@ def _usable_grant(module, app: Connection, store, account: RegistryAccount, out:
     """The account's grant, refreshed if due; None (with the gap recorded) when there is none
     to use."""
     where = f"{out.platform} {account.kol_id} (@{account.handle})"
-    fallback = "; read as public today"
+
+    def gap(kind: str, message: str) -> None:  # the public read observes the account today
+        out.account_failed(account, kind, f"{where}: {message}; read as public today", True)
+
     grant = store.get(out.platform, account.account_id)
     if grant is None:
-        out.account_failed(account, NOT_CONNECTED, f"{where}: the creator has not connected the "
-                           f"account; send them `kolpipe creators connect {out.platform} "
-                           f"{account.kol_id}`'s link{fallback}")
+        gap(NOT_CONNECTED, "the creator has not connected the account; send them the link "
+            f"from `kolpipe creators link {out.platform} {account.kol_id}`")
         return None
     if grant.status == "revoked":
-        out.account_failed(account, CONSENT_REVOKED,
-                           f"{where}: consent revoked ({grant.status_reason}){fallback}")
+        gap(CONSENT_REVOKED, f"consent revoked ({grant.status_reason})")
         return None
     if grant.status == "ended" or grant.consent_ended(now):
-        out.account_failed(account, CONSENT_EXPIRED, f"{where}: the creator's consent ended on "
-                           f"{grant.consent_expires_at:%Y-%m-%d}; ask them to connect again"
-                           f"{fallback}")
+        gap(CONSENT_EXPIRED, f"the creator's consent ended on "
+            f"{grant.consent_expires_at:%Y-%m-%d}; ask them to connect again")
         if grant.status != "ended":
             store.put(grant.ended())
             _event(out, account, "ended", grant)
@@ -138,12 +140,11 @@ def _usable_grant(module, app: Connection, store, account: RegistryAccount, out:
             grant = module.refresh(app, grant, now)
         except ConsentRevoked as exc:
             store.put(grant.revoked(str(exc)))
-            out.account_failed(account, CONSENT_REVOKED, f"{where}: {exc}{fallback}")
+            gap(CONSENT_REVOKED, str(exc))
             _event(out, account, "revoked", grant)
             return None
         except AccountError as exc:
-            out.account_failed(account, exc.kind, f"{where}: refreshing the grant failed: "
-                               f"{exc}{fallback}")
+            gap(exc.kind, f"refreshing the grant failed: {exc}")
             return None
         store.put(grant)
         log.info("%s: grant refreshed, access token valid until %s", where,

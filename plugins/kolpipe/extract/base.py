@@ -132,9 +132,13 @@ class Extraction:
                                 "samples were not read today")
         return row
 
-    def account_failed(self, account: RegistryAccount, kind: str, message: str) -> None:
+    def account_failed(self, account: RegistryAccount, kind: str, message: str,
+                       first_party_only: bool = False) -> None:
+        """Record why an account was not read; `first_party_only`: its public data is read
+        anyway, only what the creator's consent gives is missing (extract/authorized.py)."""
         self.account_errors.append({"kol_id": account.kol_id, "account_id": account.account_id,
-                                    "handle": account.handle, "kind": kind, "message": message})
+                                    "handle": account.handle, "kind": kind, "message": message,
+                                    "first_party_only": first_party_only})
 
     def summary(self) -> dict:
         return {
