@@ -74,6 +74,17 @@ def _token_call(app: Connection, form: dict, account_id: str, now: datetime) -> 
         body = client.request("POST", "v2/oauth/token/", on_error=classify, form={
             "client_key": app.login, "client_secret": app.token, **form})
     _token_error(body, account_id)  # TikTok also answers some errors with HTTP 200
+    return _unwrapped(body)
+
+
+def _unwrapped(body: dict) -> dict:
+    """The token fields, in either documented shape: the endpoint's reference
+    (/doc/oauth-user-access-token-management) shows them at the top level, while
+    /doc/display-api-get-started still prints the older reply nested under "data" beside
+    error_code and message. Reading both keeps a connection from failing on the older shape."""
+    data = body.get("data")
+    if "access_token" not in body and isinstance(data, dict) and "access_token" in data:
+        return data
     return body
 
 
