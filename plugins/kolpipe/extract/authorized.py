@@ -161,11 +161,11 @@ def _event(out: Extraction, account: RegistryAccount, event: str, grant: Grant,
                                if grant.consent_expires_at else None)})
 
 
-def authorized_accounts(platform: str | None = None) -> list[RegistryAccount]:
+def authorized_accounts(platform: str | None = None, paths=None) -> list[RegistryAccount]:
     from kolpipe import registry
-    from kolpipe.core.paths import paths
+    from kolpipe.core.paths import paths as default_paths
 
-    return [a for kol in registry.load(paths().registry) for a in kol.accounts
+    return [a for kol in registry.load((paths or default_paths()).registry) for a in kol.accounts
             if a.access == "authorized" and (platform is None or a.platform == platform)]
 
 

@@ -151,7 +151,7 @@ class Extraction:
             "account_errors": self.account_errors,
             "sample_gaps": self.sample_gaps,
             "consent_events": self.consent_events,
-            "read_with_grant": len(self.read_with_grant),
+            "read_with_grant_ids": sorted(self.read_with_grant),
             "api_calls": self.stats.calls,
             "retries": self.stats.retries,
             "throttled": self.stats.throttled,

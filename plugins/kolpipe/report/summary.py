@@ -33,7 +33,7 @@ def day_summary(logical_date: date, paths: Paths | None = None) -> dict:
             "quota_units": extract.get("quota_units", 0), "quarantined": quarantined,
             "checks_passed": checks.get("passed"), "error": extract.get("error"),
             "account_errors": len(extract.get("account_errors", [])),
-            "read_with_grant": extract.get("read_with_grant", 0),
+            "read_with_grant": len(extract.get("read_with_grant_ids", [])),
             "registered": extract.get("registered_accounts", 0),
         }
         report["rows_landed"] += sum(rows.values())
