@@ -18,7 +18,7 @@ import pytest
 from test_platform_doc_examples import FIXTURES, DocServer
 
 from kolpipe.core.connections import Connection
-from kolpipe.extract import tiktok_display
+from kolpipe.extract import authorized, tiktok_display
 from kolpipe.extract.authorized import CONSENT_REVOKED, ConsentRevoked
 from kolpipe.extract.base import Extraction
 from kolpipe.extract.grants import Grant
@@ -55,8 +55,9 @@ def serve(monkeypatch):
     creator's client alike), leaving the client's own signatures as they are."""
     def install(route) -> DocServer:
         server = DocServer(DOCS, route)
-        monkeypatch.setattr(tiktok_display, "ApiClient",
-                            partial(ApiClient, transport=httpx.MockTransport(server)))
+        client = partial(ApiClient, transport=httpx.MockTransport(server))
+        for module in (tiktok_display, authorized):  # authorized makes the token calls
+            monkeypatch.setattr(module, "ApiClient", client)
         return server
     return install
 

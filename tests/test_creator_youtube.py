@@ -51,8 +51,9 @@ def _token_server(reply: str, status: int = 200) -> DocServer:
 
 
 def _patch_transport(monkeypatch, doc_server: DocServer) -> None:
-    monkeypatch.setattr(youtube_analytics, "ApiClient", lambda *args, **kwargs: ApiClient(
-        *args, **{**kwargs, "transport": httpx.MockTransport(doc_server)}))
+    for module in (youtube_analytics, authorized):  # authorized makes the token calls
+        monkeypatch.setattr(module, "ApiClient", lambda *args, **kwargs: ApiClient(
+            *args, **{**kwargs, "transport": httpx.MockTransport(doc_server)}))
 
 
 def test_doc_token_replies_make_and_refresh_a_grant(monkeypatch):

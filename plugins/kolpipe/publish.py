@@ -19,7 +19,8 @@ MARTS_SCHEMA = "marts"
 # The marts BI tools read; each is exported as Parquet on publish.
 PUBLISHED_MARTS = ("dim_kol", "dim_account", "fct_posts", "fct_account_daily", "kol_performance",
                    "kol_cross_platform", "approved_kols", "account_verdicts",
-                   "platform_freshness", "audience_credibility", "account_gaps")
+                   "platform_freshness", "audience_credibility", "account_gaps",
+                   "fct_creator_insights_daily", "post_insights", "audience_demographics")
 
 
 def publish(logical_date: date, paths: Paths | None = None) -> dict[str, int]:

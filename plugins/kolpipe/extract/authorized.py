@@ -14,11 +14,13 @@ import importlib
 import logging
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from kolpipe.core import connections
 from kolpipe.core.connections import Connection
 from kolpipe.extract.base import Extraction
 from kolpipe.extract.grants import REFRESH_MARGIN, WARN_DAYS, Grant
-from kolpipe.extract.http import AccountError
+from kolpipe.extract.http import AccountError, ApiClient, PlatformError
 from kolpipe.registry import RegistryAccount
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,50 @@ class ConsentRevoked(AccountError):
 
     def __init__(self, message: str):
         super().__init__(CONSENT_REVOKED, message)
+
+
+def token_request(app: Connection, url: str, form: dict, account_id: str, now: datetime,
+                  credentials: tuple[str, str] = ("client_id", "client_secret")) -> dict:
+    """POST an OAuth 2.0 token request (a code exchange or a refresh) as a form, with the app's
+    credentials under the names the platform uses. Errors come as RFC 6749's
+    {"error", "error_description"}, sometimes with HTTP 200 (TikTok): invalid_grant or
+    access_denied (a code or refresh token expired, revoked or rotated away) is the creator's
+    consent gone; a refused client is the app's connection, which stops the platform."""
+    base, path = url.rstrip("/").rsplit("/", 1)
+    path += "/" if url.endswith("/") else ""  # TikTok's path ends with a slash
+    endpoint = Connection(app.platform, base, app.token, app.extra, app.login)
+
+    def refused(body: dict) -> None:
+        error = body.get("error")
+        if not error or not isinstance(error, str):
+            return
+        detail = f"{error}: {body.get('error_description', '')}".rstrip(": ")
+        if error in ("invalid_grant", "access_denied"):
+            raise ConsentRevoked(f"{app.platform} refused the creator's grant ({detail}); the "
+                                 "creator must connect again")
+        if error in ("invalid_client", "unauthorized_client"):
+            raise PlatformError(f"{app.platform}: the app's OAuth client was refused ({detail});"
+                                f" check connection kol_{app.platform}_creators (login = the "
+                                "client id or key, password = the client secret)",
+                                "token_rejected")
+        raise AccountError("api_error", f"{app.platform} token endpoint for {account_id}: "
+                           f"{detail}")
+
+    with ApiClient(endpoint, auth="none", as_of=sandbox_day(now)) as client:
+        body = client.request("POST", path, on_error=lambda r: refused(json_object(r)),
+                              form={credentials[0]: app.login, credentials[1]: app.token,
+                                    **form})
+    refused(body)
+    return body
+
+
+def json_object(response: httpx.Response) -> dict:
+    """An error response's JSON object, or {} when it has none."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def module_for(platform: str):

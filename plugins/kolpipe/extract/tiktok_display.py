@@ -24,11 +24,11 @@ from urllib.parse import urlencode
 import httpx
 
 from kolpipe.core.connections import Connection
-from kolpipe.extract.authorized import ConsentRevoked, sandbox_day
-from kolpipe.extract.base import Extraction, count, required_count
+from kolpipe.extract.authorized import ConsentRevoked, json_object, token_request
+from kolpipe.extract.base import Extraction
 from kolpipe.extract.grants import Grant
 from kolpipe.extract.http import AccountError, ApiClient, PlatformError
-from kolpipe.extract.tiktok import _metrics_row
+from kolpipe.extract.tiktok import _account_row, _metrics_row
 from kolpipe.registry import RegistryAccount
 
 APP_CONNECTION = "kol_tiktok_creators"
@@ -64,16 +64,8 @@ def refresh(app: Connection, grant: Grant, now: datetime) -> Grant:
 
 
 def _token_call(app: Connection, form: dict, account_id: str, now: datetime) -> dict:
-    """The token endpoint answers errors as {"error", "error_description", "log_id"}:
-    invalid_grant (a code or refresh token expired, revoked or rotated away) is the creator's
-    consent gone; a refused client is the app's connection, which stops the platform."""
-    def classify(response: httpx.Response) -> None:
-        _token_error(_json(response), account_id)
-
-    with ApiClient(app, auth="none", as_of=sandbox_day(now)) as client:
-        body = client.request("POST", "v2/oauth/token/", on_error=classify, form={
-            "client_key": app.login, "client_secret": app.token, **form})
-    _token_error(body, account_id)  # TikTok also answers some errors with HTTP 200
+    body = token_request(app, app.base_url.rstrip("/") + "/v2/oauth/token/", form, account_id,
+                         now, credentials=("client_key", "client_secret"))
     return _unwrapped(body)
 
 
@@ -86,21 +78,6 @@ def _unwrapped(body: dict) -> dict:
     if "access_token" not in body and isinstance(data, dict) and "access_token" in data:
         return data
     return body
-
-
-def _token_error(body: dict, account_id: str) -> None:
-    error = body.get("error") if isinstance(body, dict) else None
-    if not error or not isinstance(error, str):
-        return
-    detail = f"{error}: {body.get('error_description', '')}".rstrip(": ")
-    if error in ("invalid_grant", "access_denied"):
-        raise ConsentRevoked(f"tiktok refused the creator's grant ({detail}); the creator must "
-                             "connect again")
-    if error in ("invalid_client", "unauthorized_client"):
-        raise PlatformError(f"tiktok: the app's credentials were refused ({detail}); check "
-                            f"connection {APP_CONNECTION} (login = client key, password = "
-                            "client secret)", "token_rejected")
-    raise AccountError("api_error", f"tiktok token endpoint for {account_id}: {detail}")
 
 
 def make_client(app: Connection, grant: Grant, as_of: str | None = None) -> ApiClient:
@@ -139,7 +116,7 @@ def extract(client: ApiClient, account: RegistryAccount, out: Extraction) -> Non
 
 def _classifier(account: RegistryAccount):
     def classify(response: httpx.Response) -> None:
-        error = _json(response).get("error") or {}
+        error = json_object(response).get("error") or {}
         code = error.get("code", "") if isinstance(error, dict) else str(error)
         message = error.get("message", "") if isinstance(error, dict) else ""
         if code in ("access_token_invalid", "scope_not_authorized") or \
@@ -152,26 +129,6 @@ def _classifier(account: RegistryAccount):
         if response.status_code in (400, 404):
             raise AccountError("api_error", f"tiktok {account.kol_id}: {code}: {message}")
     return classify
-
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _account_row(user: dict) -> dict:
-    return {
-        "username": user["username"], "display_name": user.get("display_name"),
-        "bio_description": user.get("bio_description"),
-        "is_verified": bool(user.get("is_verified", False)),
-        "follower_count": required_count(user, "follower_count"),
-        "following_count": count(user.get("following_count")),
-        "likes_count": count(user.get("likes_count")),
-        "video_count": count(user.get("video_count")),
-    }
 
 
 def _post_row(item: dict) -> dict:

@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 import httpx
 
 from kolpipe.core.connections import Connection
-from kolpipe.extract.authorized import ConsentRevoked, sandbox_day
+from kolpipe.extract.authorized import ConsentRevoked, json_object, token_request
 from kolpipe.extract.base import Extraction, required_count
 from kolpipe.extract.grants import Grant
 from kolpipe.extract.http import AccountError, ApiClient, PlatformError
@@ -79,34 +79,7 @@ def refresh(app: Connection, grant: Grant, now: datetime) -> Grant:
 
 
 def _token_call(app: Connection, form: dict, account_id: str, now: datetime) -> dict:
-    """Google's token endpoint answers errors as {"error", "error_description"}: invalid_grant
-    (a code used or expired, a refresh token revoked) is the creator's consent gone; a refused
-    client is the app's connection, which stops the platform."""
-    def classify(response: httpx.Response) -> None:
-        _token_error(_json(response), account_id)
-
-    base, path = app.extra.get("token_url", TOKEN_URL).rsplit("/", 1)
-    endpoint = Connection("youtube", base, app.token, app.extra, app.login)
-    with ApiClient(endpoint, auth="none", as_of=sandbox_day(now)) as client:
-        body = client.request("POST", path, on_error=classify, form={
-            "client_id": app.login, "client_secret": app.token, **form})
-    _token_error(body, account_id)
-    return body
-
-
-def _token_error(body: dict, account_id: str) -> None:
-    error = body.get("error") if isinstance(body, dict) else None
-    if not error or not isinstance(error, str):
-        return
-    detail = f"{error}: {body.get('error_description', '')}".rstrip(": ")
-    if error == "invalid_grant":
-        raise ConsentRevoked(f"google refused the creator's grant ({detail}); the creator must "
-                             "connect again")
-    if error in ("invalid_client", "unauthorized_client"):
-        raise PlatformError(f"youtube: Google refused the app's OAuth client ({detail}); check "
-                            f"connection {APP_CONNECTION} (login = client id, password = client "
-                            "secret)", "token_rejected")
-    raise AccountError("api_error", f"youtube token endpoint for {account_id}: {detail}")
+    return token_request(app, app.extra.get("token_url", TOKEN_URL), form, account_id, now)
 
 
 def make_client(app: Connection, grant: Grant, as_of: str | None = None,
@@ -194,7 +167,7 @@ def _demographic(item: dict) -> dict:
 def _classifier(account: RegistryAccount):
     """Google's API errors are {"error": {"code", "message", "errors": [{"reason"}]}}."""
     def classify(response: httpx.Response) -> None:
-        error = _json(response).get("error")
+        error = json_object(response).get("error")
         error = error if isinstance(error, dict) else {}
         reasons = {item.get("reason") for item in error.get("errors") or []
                    if isinstance(item, dict)}
@@ -215,11 +188,3 @@ def _classifier(account: RegistryAccount):
         if response.status_code in (400, 404):
             raise AccountError("api_error", f"youtube {account.kol_id}: {message}")
     return classify
-
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
