@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kolpipe.extract import authorized, instagram_login
+from kolpipe.extract import authorized, instagram_login, onboarding
 from kolpipe.extract.authorized import ConsentRevoked
 from kolpipe.extract.base import Extraction
 from kolpipe.extract.grants import Grant, ProcessGrants
@@ -150,7 +150,7 @@ def test_both_documented_code_exchange_replies_give_a_60_day_grant(monkeypatch, 
         return "access_token.json"
     seen = _doc_app(monkeypatch, route)
     now = creators.end_of(DOC_DAY)
-    grant = authorized.connect("instagram", DOC_ACCOUNT, "AQBx-hBsH3...#_", REDIRECT,
+    grant = onboarding.connect("instagram", DOC_ACCOUNT, "AQBx-hBsH3...#_", REDIRECT,
                                ProcessGrants(), now=now)
     assert grant.expires_at == now + timedelta(seconds=5183944)
     form = dict(httpx.QueryParams(seen[0].content.decode()))
@@ -202,11 +202,11 @@ def _consenting(world: World, first: date, last: date) -> list:
 def _connect(account, store: ProcessGrants, on: date) -> tuple[RegistryAccount, Grant | None]:
     registered = RegistryAccount(account.kol_id, "instagram", account.user_id, account.handle,
                                  "authorized")
-    code = creators.consent_code(authorized.link("instagram", registered, REDIRECT),
+    code = creators.consent_code(onboarding.link("instagram", registered, REDIRECT),
                                  account.user_id, on)
     if code is None:
         return registered, None
-    return registered, authorized.connect("instagram", registered, code, REDIRECT, store,
+    return registered, onboarding.connect("instagram", registered, code, REDIRECT, store,
                                           now=creators.end_of(on))
 
 

@@ -12,7 +12,7 @@ import pytest
 from kolpipe import land, registry
 from kolpipe.core import files
 from kolpipe.core.paths import Paths
-from kolpipe.extract import authorized, tiktok_display
+from kolpipe.extract import authorized, onboarding, tiktok_display
 from kolpipe.extract.authorized import ConsentRevoked
 from kolpipe.extract.grants import ProcessGrants
 from kolpipe_tools.sandbox import creators
@@ -51,10 +51,10 @@ def _connect(paths: Paths, store: ProcessGrants, on: date) -> list[str]:
     """Every authorized creator accepts on the date; returns the accounts connected."""
     connected = []
     for account in _authorized(paths):
-        code = creators.consent_code(authorized.link("tiktok", account, REDIRECT),
+        code = creators.consent_code(onboarding.link("tiktok", account, REDIRECT),
                                      account.account_id, on)
         if code:
-            authorized.connect("tiktok", account, code, REDIRECT, store,
+            onboarding.connect("tiktok", account, code, REDIRECT, store,
                                now=creators.end_of(on))
             connected.append(account.account_id)
     return connected

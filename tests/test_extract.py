@@ -313,7 +313,7 @@ def test_a_tenth_of_calls_failing_on_every_platform_loses_no_account_day(world, 
     accounts and perhaps a platform fail. The creators who consented are read with their
     grants, through the same faults (token refreshes included). Every registered account is
     landed for the day or recorded in the gaps with its reason."""
-    from kolpipe.extract import authorized
+    from kolpipe.extract import authorized, onboarding
     from kolpipe.extract.grants import ProcessGrants
     from kolpipe.extract.http import ApiClient
     from kolpipe_tools.sandbox import creators
@@ -328,11 +328,11 @@ def test_a_tenth_of_calls_failing_on_every_platform_loses_no_account_day(world, 
     grants, connected_on = ProcessGrants(), DAY - timedelta(days=1)
     with running_sandbox(world) as url:
         _creator_connections(monkeypatch, url)
-        for account in authorized.authorized_accounts(paths=paths):
-            link = authorized.link(account.platform, account, "https://kolpipe.example/cb")
+        for account in onboarding.authorized_accounts(paths=paths):
+            link = onboarding.link(account.platform, account, "https://kolpipe.example/cb")
             code = creators.consent_code(link, account.account_id, connected_on)
             if code:
-                authorized.connect(account.platform, account, code, "https://kolpipe.example/cb",
+                onboarding.connect(account.platform, account, code, "https://kolpipe.example/cb",
                                    grants, now=creators.end_of(connected_on))
     assert len(grants.grants) >= 10
     faults = Faults(throttle=0.03, server_error=0.02, truncated=0.02, hostile_body=0.03,
@@ -358,7 +358,7 @@ def test_a_tenth_of_calls_failing_on_every_platform_loses_no_account_day(world, 
     assert all(g["kind"] and g["message"] and g["logical_date"] == DAY for g in gaps)
     assert {g["platform"] for g in gaps if g["platform_failed"]} == set(stopped)
     # every account marked authorized was read with its grant or has a first-party gap
-    marked = {(a.platform, a.account_id) for a in authorized.authorized_accounts(paths=paths)}
+    marked = {(a.platform, a.account_id) for a in onboarding.authorized_accounts(paths=paths)}
     read = {(p, a) for p in PLATFORMS if p not in stopped for a in _read_with_grant(paths, p)}
     assert marked == read | {(g["platform"], g["account_id"]) for g in gaps
                              if g["first_party_only"] or g["platform_failed"]}

@@ -229,18 +229,18 @@ def run_gate_command(args: argparse.Namespace) -> int:
 
 def run_creators(args: argparse.Namespace) -> int:
     """Grants go to Airflow Variables in the metadata DB of the AIRFLOW_HOME in force."""
-    from kolpipe.extract import authorized
+    from kolpipe.extract import onboarding
     from kolpipe.extract.grants import AirflowGrants
 
     if args.action == "status":
-        for row in authorized.status_rows(AirflowGrants()):
+        for row in onboarding.status_rows(AirflowGrants()):
             print("  ".join(f"{k}={v}" for k, v in row.items()))
         return 0
-    account = authorized.find_account(args.platform, args.kol_id)
+    account = onboarding.find_account(args.platform, args.kol_id)
     if args.action == "link":
-        print(authorized.link(args.platform, account, args.redirect_uri))
+        print(onboarding.link(args.platform, account, args.redirect_uri))
         return 0
-    grant = authorized.connect(args.platform, account, args.code, args.redirect_uri,
+    grant = onboarding.connect(args.platform, account, args.code, args.redirect_uri,
                                AirflowGrants())
     ends = (f"{grant.consent_expires_at:%Y-%m-%d}" if grant.consent_expires_at
             else "it is revoked")

@@ -68,18 +68,18 @@ def connect_creators(day: date):
     consent are connected (their grants kept in this process until Airflow's are ready)."""
     from collections import Counter
 
-    from kolpipe.extract import authorized
+    from kolpipe.extract import onboarding
     from kolpipe.extract.grants import default_store
     from kolpipe_tools.sandbox import creators
 
     store, connected, declined = default_store(), Counter(), Counter()
-    for account in authorized.authorized_accounts():
-        link = authorized.link(account.platform, account, DEMO_REDIRECT)
+    for account in onboarding.authorized_accounts():
+        link = onboarding.link(account.platform, account, DEMO_REDIRECT)
         code = creators.consent_code(link, account.account_id, day)
         if code is None:
             declined[account.platform] += 1
             continue
-        authorized.connect(account.platform, account, code, DEMO_REDIRECT, store,
+        onboarding.connect(account.platform, account, code, DEMO_REDIRECT, store,
                            now=creators.end_of(day))
         connected[account.platform] += 1
     progress("creators connected through OAuth on " + day.isoformat() + ": " + ", ".join(
