@@ -8,12 +8,13 @@
 }}
 
 -- One row per KOL and platform account the registry has ever paired: the pair's newest
--- registry entry. What the dimensions need of the registry's daily snapshots (each account's
--- current KOL, each KOL's latest listing), kept so that a day's run reads the snapshots since
--- the cutoff and this table, not every snapshot since the registry began.
+-- registry entry (with its access, public or authorized). What the dimensions need of the
+-- registry's daily snapshots (each account's current KOL and access, each KOL's latest
+-- listing), kept so that a day's run reads the snapshots since the cutoff and this table, not
+-- every snapshot since the registry began.
 
 {%- set columns = ['kol_id', 'account_key', 'platform', 'account_id', 'display_name', 'niche',
-                   'language', 'handle', 'observed_date'] %}
+                   'language', 'handle', 'access', 'observed_date'] %}
 
 with
 
@@ -28,6 +29,7 @@ entries as (
         niche,
         language,
         handle,
+        access,
         observed_date,
         1 as recency_rank
     from {{ ref('stg_registry__accounts') }}

@@ -1,7 +1,7 @@
 -- One row per platform account: every account the registry ever listed or the landing zone
--- ever carried (in an account snapshot or as a post's author), with its KOL, its latest
--- handle, its current followers, tier and lifecycle stage, and how many profile versions
--- (handle, name, bio) it has had.
+-- ever carried (in an account snapshot or as a post's author), with its KOL, how it is read
+-- (public or authorized), its latest handle, its current followers, tier and lifecycle stage,
+-- and how many profile versions (handle, name, bio) it has had.
 
 with
 
@@ -55,6 +55,8 @@ select
     all_accounts.platform,
     all_accounts.account_id,
     latest_registry_entry.kol_id,
+    -- how the registry's newest entry reads the account (null when the registry never listed it)
+    latest_registry_entry.access,
     coalesce(accounts.handle, latest_registry_entry.handle) as handle,
     accounts.display_name,
     accounts.followers,
