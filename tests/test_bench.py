@@ -358,10 +358,10 @@ def test_generated_accounts_carry_what_the_sandbox_serves(generated):
     from kolpipe_tools.sandbox.routes import youtube as yt_routes
 
     served = {
-        "instagram": lambda a, d: instagram._account_row(
+        "instagram": lambda a, d: instagram.account_row(
             ig_routes.user_item(a, d, constants.INSTAGRAM_MEDIA_COUNT_BASE)),
         "youtube": lambda a, d: youtube._account_row(yt_routes.channel_item(a, d)),
-        "tiktok": lambda a, d: tiktok._account_row(
+        "tiktok": lambda a, d: tiktok.account_row(
             {"username": a.handle_on(d), **tt_routes.user_item(a, d)}),
         "x": lambda a, d: x._account_row(x_routes.user_item(a, d)),
         "weibo": lambda a, d: weibo._account_row(wb_routes.user_item(a, d)),

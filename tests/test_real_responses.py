@@ -163,7 +163,7 @@ def test_instagram_business_use_case_rate_limits_stop_the_platform_with_the_wait
     account = RegistryAccount(kol_id="k1", platform="instagram", account_id="178", handle="h")
     with pytest.raises(PlatformError, match=f"rate limit reached \\(code {code}\\); access "
                                             "returns in about 12 min"):
-        instagram._classify(response, account)
+        instagram.classify_error(response, account)
 
 
 @pytest.mark.parametrize("value, reason", [
@@ -280,21 +280,21 @@ def test_a_closed_port_names_the_host_it_could_not_reach():
     assert TOKEN not in str(raised.value)
 
 
-@pytest.mark.parametrize("module, account", [
-    (instagram, RegistryAccount(kol_id="k1", platform="instagram", account_id="178",
-                                handle="h")),
-    (weibo, ACCOUNT),
+@pytest.mark.parametrize("classify, account", [
+    (instagram.classify_error, RegistryAccount(kol_id="k1", platform="instagram",
+                                               account_id="178", handle="h")),
+    (weibo._classify, ACCOUNT),
 ])
 @pytest.mark.parametrize("body", [b'{"error": {"message": "Unsupported get req', b"[1, 2]"])
-def test_a_truncated_error_body_fails_the_account_not_the_platform(module, account, body):
+def test_a_truncated_error_body_fails_the_account_not_the_platform(classify, account, body):
     response = httpx.Response(400, content=body)
     with pytest.raises(AccountError) as raised:
-        module._classify(response, account)
+        classify(response, account)
     assert raised.value.kind == "unreadable_error" and "HTTP 400" in str(raised.value)
 
 
 def test_a_throttled_reply_without_an_error_body_is_retried_not_an_account_failure():
-    instagram._classify(httpx.Response(429, content=b"Too Many Requests"),
+    instagram.classify_error(httpx.Response(429, content=b"Too Many Requests"),
                         RegistryAccount(kol_id="k1", platform="instagram", account_id="178",
                                         handle="h"))
     weibo._classify(httpx.Response(503, content=b"<html>"), ACCOUNT)

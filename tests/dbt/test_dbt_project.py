@@ -72,9 +72,10 @@ def _landing_rows(d: date) -> dict[tuple[str, str], list[dict]]:
 
 
 def _write_landing(root: Path, days: list[date] = DAYS) -> None:
-    registry = [("kol_a", "Dr Anna", "pets", "en", "instagram", "ig1", "vet_anna"),
-                ("kol_a", "Dr Anna", "pets", "en", "x", "x1", "vet_anna"),
-                ("kol_b", "Book Club", "education", "en", "tiktok", "tt1", "book_club")]
+    registry = [("kol_a", "Dr Anna", "pets", "en", "instagram", "ig1", "vet_anna", "public"),
+                ("kol_a", "Dr Anna", "pets", "en", "x", "x1", "vet_anna", "public"),
+                ("kol_b", "Book Club", "education", "en", "tiktok", "tt1", "book_club",
+                 "authorized")]
     for d in days:
         dt = f"dt={d.isoformat()}"
         for (platform, entity), rows in _landing_rows(d).items():

@@ -65,7 +65,7 @@ def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
         fields = (f"business_discovery.username({account.handle})"
                   f"{{{USER_FIELDS},{media}{{{MEDIA_FIELDS}}}}}")
         body = client.request("GET", path, params={"fields": fields},
-                              on_error=lambda r: _classify(r, account))
+                              on_error=lambda r: classify_error(r, account))
         user = body["business_discovery"]
         if cursor is None:
             if str(user.get("id")) != account.account_id:
@@ -73,7 +73,7 @@ def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
                                    f"@{account.handle} now belongs to another account; update the "
                                    f"handle of account {account.account_id} in the registry")
             if out.add_account(account, {k: v for k, v in user.items() if k != "media"},
-                               _account_row) is None:
+                               account_row) is None:
                 return
         page = user.get("media", {})
         reached_older = False
@@ -81,14 +81,14 @@ def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
             try:
                 published = parse_time(item["timestamp"])
             except (KeyError, TypeError, ValueError, AttributeError):
-                out.add("posts", account.account_id, item, _post_row)  # quarantined with why
+                out.add("posts", account.account_id, item, post_row)  # quarantined with why
                 continue
             if published < out.window_start:
                 reached_older = True
                 continue
             if published >= out.window_end:
                 continue
-            out.add_post(account.account_id, item, _post_row, _metrics_row)
+            out.add_post(account.account_id, item, post_row, metrics_row)
         next_cursor = page.get("paging", {}).get("cursors", {}).get("after")
         if reached_older or not page.get("paging", {}).get("next") or not next_cursor:
             return
@@ -98,8 +98,8 @@ def _extract_account(client: ApiClient, path: str, account: RegistryAccount,
         cursor = next_cursor
 
 
-def _classify(response: httpx.Response, account: RegistryAccount) -> None:
-    error = _error(response)
+def classify_error(response: httpx.Response, account: RegistryAccount) -> None:
+    error = meta_error(response)
     code, subcode = error.get("code"), error.get("error_subcode")
     if code == 190:
         raise PlatformError("instagram: the access token is invalid or expired (OAuth code 190). "
@@ -122,7 +122,7 @@ def _classify(response: httpx.Response, account: RegistryAccount) -> None:
                            f"HTTP {response.status_code} with an unreadable error body")
 
 
-def _error(response: httpx.Response) -> dict:
+def meta_error(response: httpx.Response) -> dict:
     try:
         body = response.json()
     except ValueError:
@@ -131,7 +131,7 @@ def _error(response: httpx.Response) -> dict:
     return error if isinstance(error, dict) else {}
 
 
-def _account_row(user: dict) -> dict:
+def account_row(user: dict) -> dict:
     return {
         "username": user["username"], "name": user.get("name"),
         "biography": user.get("biography"), "website": user.get("website"),
@@ -141,7 +141,7 @@ def _account_row(user: dict) -> dict:
     }
 
 
-def _post_row(item: dict) -> dict:
+def post_row(item: dict) -> dict:
     return {
         "id": str(item["id"]), "timestamp": parse_time(item["timestamp"]),
         "caption": item.get("caption"), "media_type": item["media_type"],
@@ -149,7 +149,7 @@ def _post_row(item: dict) -> dict:
     }
 
 
-def _metrics_row(item: dict) -> dict:
+def metrics_row(item: dict) -> dict:
     return {
         "id": str(item["id"]), "like_count": count(item.get("like_count")),
         "comments_count": required_count(item, "comments_count"),

@@ -38,11 +38,11 @@ from kolpipe.extract.http import AccountError, ApiClient, PlatformError
 from kolpipe.extract.instagram import (
     API_VERSION,
     PAGE_SIZE,
-    _account_row,
-    _classify,
-    _error,
-    _metrics_row,
-    _post_row,
+    account_row,
+    classify_error,
+    meta_error,
+    metrics_row,
+    post_row,
 )
 from kolpipe.registry import RegistryAccount
 
@@ -113,7 +113,7 @@ def _oauth_error(response: httpx.Response) -> None:
 
 
 def _graph_token_error(response: httpx.Response) -> None:
-    error = _error(response)
+    error = meta_error(response)
     if _revoked(error):
         raise ConsentRevoked(f"instagram refused the creator's token ({_detail(error)}); the "
                              "creator revoked access or the token expired: connect again")
@@ -138,7 +138,7 @@ def extract(client: ApiClient, account: RegistryAccount, out: Extraction) -> Non
         raise AccountError("wrong_account", f"instagram {account.kol_id}: the creator connected "
                            f"account {user.get('user_id')}, not {account.account_id} "
                            f"(@{account.handle}); ask them to connect the registered account")
-    if out.add_account(account, user, _account_row) is None:
+    if out.add_account(account, user, account_row) is None:
         return
     cursor = None
     while True:
@@ -150,12 +150,12 @@ def extract(client: ApiClient, account: RegistryAccount, out: Extraction) -> Non
             try:
                 published = parse_time(item["timestamp"])
             except (KeyError, TypeError, ValueError, AttributeError):
-                out.add("posts", account.account_id, item, _post_row)  # quarantined with why
+                out.add("posts", account.account_id, item, post_row)  # quarantined with why
                 continue
             if published < out.window_start:
                 older = True  # newest first: the rest are older still
             elif published < out.window_end and out.add_post(
-                    account.account_id, item, _post_row, _metrics_row):
+                    account.account_id, item, post_row, metrics_row):
                 insights.read_media(client, path, str(item["id"]), account, out, on_insights)
         next_cursor = ((page.get("paging") or {}).get("cursors") or {}).get("after")
         if older or not (page.get("paging") or {}).get("next") or not next_cursor:
@@ -169,7 +169,7 @@ def extract(client: ApiClient, account: RegistryAccount, out: Extraction) -> Non
 
 def _classifier(account: RegistryAccount, for_insights: bool = False):
     def classify(response: httpx.Response) -> None:
-        error = _error(response)
+        error = meta_error(response)
         if _revoked(error) or (response.status_code == 401 and not error):
             raise ConsentRevoked(f"instagram refused the creator's token ({_detail(error)}); "
                                  "the creator revoked access or the token expired")
@@ -180,7 +180,7 @@ def _classifier(account: RegistryAccount, for_insights: bool = False):
         if isinstance(code, int) and (code == 10 or 200 <= code <= 299):
             raise AccountError("access_denied", f"instagram {account.kol_id}: the creator's "
                                f"grant lacks a permission ({_detail(error)}); connect again")
-        _classify(response, account)  # rate limits and unreadable errors, as the public client
+        classify_error(response, account)  # rate limits and unreadable errors, as the public client
     return classify
 
 

@@ -52,7 +52,7 @@ def extract(client: ApiClient, accounts: list[RegistryAccount], out: Extraction)
                                   json_body={"username": account.handle},
                                   on_error=lambda r, a=account: _classify(r, a))
             if out.add_account(account, {"username": account.handle, **body["data"]},
-                               _account_row) is not None:
+                               account_row) is not None:
                 active.append(account)
     by_username = {a.handle.lower(): a.account_id for a in active}
     young_videos: list[tuple[str, str]] = []
@@ -106,7 +106,7 @@ def _query_videos(client: ApiClient, usernames: list[str], by_username: dict[str
                 out.reject("posts", "", item, f"video username {username!r} is none of the "
                            f"queried accounts ({', '.join(usernames)})")
                 continue
-            rows = out.add_post(owner, item, _post_row, _metrics_row)
+            rows = out.add_post(owner, item, _post_row, metrics_row)
             if rows and rows[1]["comment_count"] and out.wants_comments(rows[0]["create_time"]):
                 young.append((owner, rows[0]["id"]))
         if not data.get("has_more"):
@@ -139,7 +139,7 @@ def _classify(response: httpx.Response, account: RegistryAccount | None,
                            "; if renamed, update the handle in the registry")
 
 
-def _account_row(data: dict) -> dict:
+def account_row(data: dict) -> dict:
     return {
         "username": data["username"], "display_name": data.get("display_name"),
         "bio_description": data.get("bio_description"),
@@ -161,7 +161,7 @@ def _post_row(item: dict) -> dict:
     }
 
 
-def _metrics_row(item: dict) -> dict:
+def metrics_row(item: dict) -> dict:
     return {
         "id": str(item["id"]), "view_count": count(item.get("view_count")),
         "like_count": count(item.get("like_count")),

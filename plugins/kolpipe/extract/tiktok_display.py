@@ -28,7 +28,7 @@ from kolpipe.extract.authorized import ConsentRevoked, json_object, token_reques
 from kolpipe.extract.base import Extraction
 from kolpipe.extract.grants import Grant
 from kolpipe.extract.http import AccountError, ApiClient, PlatformError
-from kolpipe.extract.tiktok import _account_row, _metrics_row
+from kolpipe.extract.tiktok import account_row, metrics_row
 from kolpipe.registry import RegistryAccount
 
 APP_CONNECTION = "kol_tiktok_creators"
@@ -90,7 +90,7 @@ def extract(client: ApiClient, account: RegistryAccount, out: Extraction) -> Non
     body = client.request("GET", "v2/user/info/", params={"fields": USER_FIELDS},
                           on_error=on_error)
     user = body["data"]["user"]
-    if out.add_account(account, user, _account_row) is None:
+    if out.add_account(account, user, account_row) is None:
         return
     cursor: int | None = None
     while True:
@@ -104,7 +104,7 @@ def extract(client: ApiClient, account: RegistryAccount, out: Extraction) -> Non
                 older = True  # newest first: the rest are older still
                 continue
             if published < out.window_end:
-                out.add_post(account.account_id, item, _post_row, _metrics_row)
+                out.add_post(account.account_id, item, _post_row, metrics_row)
         if older or not data.get("has_more"):
             break
         if data.get("cursor") == cursor:

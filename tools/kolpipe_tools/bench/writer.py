@@ -66,7 +66,8 @@ def write_registry(con, writer: DailyWriter, accounts: list[Account],
     """The registry snapshot landed every day, as extract.land_registry lands it."""
     rows = [{"kol_id": a.kol_id, "display_name": a.display_name.split(" ·")[0],
              "niche": a.niche, "language": a.language, "platform": a.platform,
-             "account_id": a.user_id, "handle": a.old_handle or a.handle} for a in accounts]
+             "account_id": a.user_id, "handle": a.old_handle or a.handle, "access": "public"}
+            for a in accounts]
     con.register("registry_arrow", pa.Table.from_pylist(rows))
     con.execute("create table registry as select * from registry_arrow")
     columns = ", ".join(f.name for f in fields.REGISTRY_SCHEMA
