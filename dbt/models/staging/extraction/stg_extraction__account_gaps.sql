@@ -31,6 +31,9 @@ renamed as (
 
         ---------- booleans
         platform_failed as is_platform_stop,
+        -- read as public data anyway: only the creator's first-party data is missing (files
+        -- landed before the column existed recorded account-day gaps only)
+        coalesce(first_party_only, false) as is_first_party_only,
 
         ---------- dates
         logical_date as observed_date,
