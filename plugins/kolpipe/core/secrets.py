@@ -18,28 +18,36 @@ MASK = "***"
 # Shorter values would mask ordinary words; no platform or webhook token is this short.
 MIN_LENGTH = 6
 _secrets: set[str] = set()
+_longest_first: tuple[str, ...] = ()  # _secrets in the order redact replaces them
 _installed = False
 
 
-def register(secret: str) -> None:
+def register(secret: str, airflow: bool = True) -> None:
     """Mask `secret` (and its URL-encoded form, as it appears in a query string) in every
-    later log record, traceback and error line of this process."""
+    later log record, traceback and error line of this process. `airflow=False` leaves
+    Airflow's own masker out: it recompiles one pattern of every secret on each new one and
+    runs it over every log line, so hundreds of creators' tokens (a new pair each day per
+    creator) made each one slower than the last; this module's masking of every record
+    covers them."""
+    global _longest_first
     secret = secret.strip()
-    if len(secret) < MIN_LENGTH:
+    if len(secret) < MIN_LENGTH or secret in _secrets:
         return
     _secrets.update({secret, quote(secret, safe=""), quote(secret)})
+    _longest_first = tuple(sorted(_secrets, key=len, reverse=True))
     _install()
     # Inside Airflow its logging is loaded and its masker covers the task logs; elsewhere,
     # importing it would reconfigure the process's logging, so it is left alone.
     airflow_log = sys.modules.get("airflow.sdk.log")
-    if airflow_log is not None:
+    if airflow and airflow_log is not None:
         with suppress(Exception):
             airflow_log.mask_secret(secret)
 
 
 def redact(text: str) -> str:
-    for secret in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    for secret in _longest_first:
+        if secret in text:
+            text = text.replace(secret, MASK)
     return text
 
 

@@ -44,8 +44,8 @@ class Grant:
 
     def __post_init__(self) -> None:
         for token in (self.access_token, self.refresh_token):
-            if token:
-                secrets.register(token)
+            if token:  # masked by this process's log records, not Airflow's (see register)
+                secrets.register(token, airflow=False)
 
     def __repr__(self) -> str:  # never show a token
         return (f"Grant({self.platform!r}, {self.account_id!r}, status={self.status!r}, "
