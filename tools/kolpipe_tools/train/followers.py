@@ -98,7 +98,9 @@ def fit(rows: list[tuple[str, bool, dict[str, float]]], names: list[str]) -> dic
 
 
 def _rounded(values: np.ndarray) -> list[float]:
-    return [float(f"{v:.6g}") for v in values]
+    # Below 1e-9 a fitted value is the solver's round-off (an intercept of 2e-15 on centred
+    # features), which differs between BLAS builds: written as 0 so rebuilds stay identical.
+    return [0.0 if abs(v) < 1e-9 else float(f"{v:.6g}") for v in values]
 
 
 def field_sets() -> list[tuple[str, ...]]:
