@@ -23,7 +23,7 @@ import pytest
 from kolpipe import validate
 from kolpipe.core import fields, gx
 from kolpipe.core import paths as core_paths
-from kolpipe.core.fields import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, SAMPLE_ENTITIES, schema
+from kolpipe.core.fields import QUARANTINE_SCHEMA, REGISTRY_SCHEMA, schema
 from kolpipe.core.files import quarantine_file, raw_file
 from kolpipe.core.paths import run_record
 from kolpipe.validate import RawDataCheckFailed, raise_if_failed, validate_landed
@@ -87,8 +87,8 @@ def land(paths: core_paths.Paths, platform: str = "instagram", day: date = DAY, 
             for entity in ENTITIES}
     for entity, entity_rows in rows.items():
         write_partition(paths, platform, entity, day, entity_rows)
-    for entity in SAMPLE_ENTITIES:  # landed empty: these checks are about the three above
-        if entity in fields.NATIVE_FIELDS[platform]:
+    for entity in fields.entities(platform):  # the samples and creator data land empty:
+        if entity not in ENTITIES:            # these checks are about the three above
             write_partition(paths, platform, entity, day, [])
     registry = [{"kol_id": f"kol-{n}", "display_name": f"KOL {n}", "niche": "tech",
                  "language": "en", "platform": platform, "account_id": account_id(platform, n),
@@ -128,7 +128,8 @@ def test_a_clean_partition_passes_with_nothing_quarantined(paths):
     assert result.failed_expectations == []
     assert result.skipped_expectations == []
     assert {e: (c.rows_checked, c.rows_quarantined) for e, c in result.entities.items()} == {
-        "accounts": (4, 0), "posts": (8, 0), "post_metrics": (8, 0)}
+        "accounts": (4, 0), "posts": (8, 0), "post_metrics": (8, 0),
+        "creator_insights": (0, 0), "audience_demographics": (0, 0)}
     assert not quarantine_file(paths, "instagram", DAY).exists()
     assert {e: raw_file(paths, "instagram", e, DAY).read_bytes()
             for e in ENTITIES} == before
@@ -384,7 +385,8 @@ def test_a_missing_partition_fails(paths):
 
     assert result.passed is False
     assert list(table_failures(result)) == ["post_metrics/landed_partition_exists"]
-    assert set(result.entities) == {"accounts", "posts"}
+    assert set(result.entities) == {"accounts", "posts", "creator_insights",
+                                    "audience_demographics"}
 
 
 def test_rerun_is_idempotent(paths):
@@ -465,3 +467,30 @@ def test_importing_the_module_does_not_import_gx_or_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": str(core_paths.PROJECT_ROOT / "plugins")})
     assert out.stdout.strip() == "[]"
+
+
+def test_creator_data_of_the_wrong_shape_is_quarantined(paths):
+    """The creator entities' suites: a negative insight and a viewer share over 100 % are
+    quarantined with their rule; a view count over 100 is not a percentage and stays."""
+    land(paths, platform="youtube", day=PREVIOUS_DAY)
+    land(paths, platform="youtube")
+    audit = {"account_id": account_id("youtube", 0), "logical_date": DAY,
+             "extracted_at": datetime.combine(DAY, time(23), tzinfo=UTC), "raw_payload": "{}"}
+    insights = [{**audit, "post_id": None, "metric_date": DAY, "period": "day",
+                 "metric": "views", "value": value} for value in (120, -3)]
+    audience = [{**audit, "dimension": dimension, "bucket": bucket, "value": value,
+                 "unit": unit} for dimension, bucket, value, unit in (
+        ("age", "age18-24", 40.0, "viewer_percent"), ("gender", "female", 140.0,
+                                                      "viewer_percent"),
+        ("country", "US", 5000.0, "views"))]
+    write_partition(paths, "youtube", "creator_insights", DAY, insights)
+    write_partition(paths, "youtube", "audience_demographics", DAY, audience)
+
+    result = validate_landed("youtube", DAY)
+
+    quarantined = read(quarantine_file(paths, "youtube", DAY))
+    assert sorted((row["entity"], row["reason"].split(":")[0]) for row in quarantined) == [
+        ("audience_demographics", "expect_column_values_to_be_between"),
+        ("creator_insights", "expect_column_values_to_be_between")]
+    assert result.entities["audience_demographics"].rows_landed == 2
+    assert result.entities["creator_insights"].rows_landed == 1
