@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -146,3 +147,26 @@ def test_published_marts_are_exported_as_parquet(run):
             exported = _LOCAL.sql(
                 f"select count(*) from '{latest / (mart + '.parquet')}'").fetchall()[0]
             assert exported == con.execute(f"select count(*) from marts.{mart}").fetchone()
+
+
+def test_the_creators_grants_live_in_airflow_and_are_refreshed_there(run):
+    """The demo hands the grants to Airflow Variables; each Airflow day's extract task reads
+    them and stores the refreshed ones. TikTok rotates its refresh token on every refresh and
+    the sandbox refuses the previous one, so the second day reads the same creators only if
+    the first day's task stored what it refreshed."""
+    from kolpipe import local_airflow
+    from kolpipe.core.paths import run_record
+
+    read = [set(json.loads(run_record(run, "extract", day, "tiktok.json").read_text())
+                ["read_with_grant_ids"]) for day in AIRFLOW_DAYS]
+    assert read[0] and read[1] == read[0]
+    status = subprocess.run(
+        [str(Path(sys.executable).with_name("kolpipe")), "creators", "status"],
+        env=local_airflow.airflow_env(run), capture_output=True, text=True, timeout=300)
+    assert status.returncode == 0, status.stderr[-2000:]
+    rows = [dict(field.split("=", 1) for field in line.split("  "))
+            for line in status.stdout.splitlines() if line.startswith("platform=")]
+    active = {row["kol_id"] for row in rows if row["platform"] == "tiktok"
+              and row["status"] == "active"}
+    assert len(active) == len(read[1])
+    assert "sbx." not in status.stdout + status.stderr  # the sandbox's tokens start so

@@ -5,7 +5,9 @@ rate and follower growth recomputed from the landed Parquet with plain DuckDB eq
 `dbt docs generate` and `dbt source freshness` work; a BI tool reads the marts through
 SQLAlchemy (duckdb-engine, read-only).
 
-The module fixture lands the zone once and runs dbt five times; the tests run it twice more."""
+The creators who consented are read with their grants, so the first-party models are compared
+too. The module fixture lands the zone once and runs dbt five times; the tests run it twice
+more."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ import pytest
 
 from kolpipe import land, registry
 from kolpipe.core.paths import PLATFORMS, Paths
+from kolpipe.extract import onboarding
+from kolpipe.extract.grants import ProcessGrants
+from kolpipe_tools.sandbox import creators
 from kolpipe_tools.sandbox.serve import running_sandbox
 from kolpipe_tools.sandbox.server import connections
 from kolpipe_tools.sandbox.world import World
@@ -48,11 +53,23 @@ class Runs:
     full: Path  # warehouse built by one --full-refresh over the same landing zone
 
 
-def _land(paths: Paths, days: list[date]) -> None:
+def _land(paths: Paths, days: list[date], grants: ProcessGrants) -> None:
     for day in days:
         land.land_registry(day, paths)
         for platform in PLATFORMS:
-            land.land_platform(platform, day, paths)
+            land.land_platform(platform, day, paths, grants=grants)
+
+
+def _connect_creators(paths: Paths, day: date) -> ProcessGrants:
+    """The registry's authorized creators accept the consent page on the first day."""
+    grants = ProcessGrants()
+    for account in onboarding.authorized_accounts(paths=paths):
+        link = onboarding.link(account.platform, account, "https://kolpipe.example/cb")
+        code = creators.consent_code(link, account.account_id, day)
+        if code:
+            onboarding.connect(account.platform, account, code, "https://kolpipe.example/cb",
+                               grants, now=creators.end_of(day))
+    return grants
 
 
 @pytest.fixture(scope="module")
@@ -61,18 +78,21 @@ def runs(tmp_path_factory: pytest.TempPathFactory, run_dbt) -> Runs:
     paths = Paths(work)
     world = World(12)
     paths.registry.parent.mkdir(parents=True)
-    paths.registry.write_text(registry.dump(world.kols()), encoding="utf-8")
+    paths.registry.write_text(registry.dump(creators.mark_authorized(world, world.kols())),
+                              encoding="utf-8")
     incremental, full = work / "incremental.duckdb", work / "full.duckdb"
     with pytest.MonkeyPatch.context() as env, running_sandbox(world) as url:
         env.setenv("KOLPIPE_REGISTRY", str(paths.registry))
         for name, value in connections(url).items():
             env.setenv(name, value)
-        _land(paths, [day for day in DAYS[:-2] if day != BACKFILLED])
+        grants = _connect_creators(paths, DAYS[0])
+        assert grants.grants  # the first-party models are built from creators' data too
+        _land(paths, [day for day in DAYS[:-2] if day != BACKFILLED], grants)
         # data tests run once, in the full-refresh build below
         run_dbt(work, paths.landing, incremental, "build", "--exclude-resource-type", "test",
                 "--exclude-resource-type", "unit_test", "--vars", f"{{logical_date: '{DAYS[-3]}'}}")
         for day in DAILY_RUNS:  # land the date, then build for it
-            _land(paths, [day])
+            _land(paths, [day], grants)
             run_dbt(work, paths.landing, incremental, "run", "--vars", f"{{logical_date: '{day}'}}")
     run_dbt(work, paths.landing, full, "build", "--full-refresh")
     return Runs(work, paths.landing, incremental, full)
