@@ -20,6 +20,8 @@ from kolpipe_tools.sandbox.serve import running_sandbox
 from kolpipe_tools.sandbox.server import connections
 from kolpipe_tools.sandbox.world import World
 
+pytestmark = pytest.mark.slow  # lands sandbox worlds
+
 CONNECTED = date(2026, 11, 10)
 REDIRECT = "https://kolpipe.example/callback"
 
