@@ -34,10 +34,12 @@ from pathlib import Path
 
 from kolpipe import notify
 from kolpipe.core.paths import PLATFORMS
+from kolpipe.extract.authorized import AUTHORIZED_MODULES
 from kolpipe.local_airflow import pools
 
 workdir = Path(sys.argv[1])
-wanted = [f"kol_{p}" for p in PLATFORMS] + list(notify.CHANNELS)
+wanted = ([f"kol_{p}" for p in PLATFORMS] + [f"kol_{p}_creators" for p in AUTHORIZED_MODULES]
+          + list(notify.CHANNELS))
 connections, missing = {}, []
 for conn_id in wanted:
     variable = "KOL_CONN_" + conn_id.removeprefix("kol_").upper()

@@ -108,8 +108,12 @@ def test_init_creates_every_connection_and_pool_the_dag_uses(rendered, tmp_path)
     assert "airflow pools import" in script
     from kolpipe import notify
 
+    from kolpipe.extract.authorized import AUTHORIZED_MODULES
+
+    creators = [f"kol_{p}_creators" for p in AUTHORIZED_MODULES]
     variables = {"KOL_CONN_" + conn_id.removeprefix("kol_").upper(): conn_id
-                 for conn_id in [f"kol_{p}" for p in PLATFORMS] + list(notify.CHANNELS)}
+                 for conn_id in [f"kol_{p}" for p in PLATFORMS] + creators
+                 + list(notify.CHANNELS)}
     assert set(variables) <= set(init["environment"])
     x_connection = {"conn_type": "http", "host": "https://api.x.com", "password": "t0ken"}
     result = _init_python_step({**{v: "" for v in variables},
