@@ -107,7 +107,6 @@ def test_init_creates_every_connection_and_pool_the_dag_uses(rendered, tmp_path)
     assert "airflow connections import --overwrite" in script
     assert "airflow pools import" in script
     from kolpipe import notify
-
     from kolpipe.extract.authorized import AUTHORIZED_MODULES
 
     creators = [f"kol_{p}_creators" for p in AUTHORIZED_MODULES]
