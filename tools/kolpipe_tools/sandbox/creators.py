@@ -137,6 +137,17 @@ def check(world: World, token: str, platform: str, kind: str, as_of: date
     return account, ""
 
 
+def login(world: World, platform: str, user_id: str, as_of: date) -> str | None:
+    """What a consent page answers when `user_id` logs in on the date: a code when the
+    creator consents (their consent began and is active), else None (access denied). Each
+    platform's route wraps it in its own redirect."""
+    account = world.account(platform, user_id)
+    granted = consent(world, account) if account else None
+    if granted is None or granted.since > as_of or not granted.active_on(as_of):
+        return None
+    return issue(account, "c", end_of(as_of), granted.since)
+
+
 def consent_code(link: str, account_id: str, as_of: date) -> str | None:
     """Play the creator on a date: open the consent page as the account and accept; returns
     the code the platform's redirect carries, or None when the creator does not consent."""

@@ -37,14 +37,12 @@ def register(app: FastAPI, ctx: Context) -> None:
         params, as_of = request.query_params, request.state.as_of
         if params.get("client_id") != client_id:
             return oauth_error("Invalid platform app")
-        account = ctx.world.account("instagram", params.get("sandbox_user", ""))
-        granted = creators.consent(ctx.world, account) if account else None
-        if granted is None or granted.since > as_of or not granted.active_on(as_of):
+        code = creators.login(ctx.world, "instagram", params.get("sandbox_user", ""), as_of)
+        if code is None:
             query = {"error": "access_denied", "error_reason": "user_denied",
                      "error_description": "The user denied your request",
                      "state": params.get("state", "")}
         else:
-            code = creators.issue(account, "c", creators.end_of(as_of), granted.since)
             query = {"code": code, "state": params.get("state", "")}
         return RedirectResponse(f"{params.get('redirect_uri', '')}?{urlencode(query)}#_", 302)
 

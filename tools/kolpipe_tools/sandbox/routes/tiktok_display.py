@@ -30,14 +30,12 @@ def register(app: FastAPI, ctx: Context) -> None:
     async def authorize(request: Request):
         # The sandbox plays the creator: `sandbox_user` (an account id) is who logs in.
         params = request.query_params
-        account = ctx.world.account("tiktok", params.get("sandbox_user", ""))
-        granted = creators.consent(ctx.world, account) if account else None
-        as_of = request.state.as_of
-        if granted is None or granted.since > as_of or not granted.active_on(as_of):
+        code = creators.login(ctx.world, "tiktok", params.get("sandbox_user", ""),
+                              request.state.as_of)
+        if code is None:
             query = {"error": "access_denied", "error_description": "the user did not consent",
                      "state": params.get("state", "")}
         else:
-            code = creators.issue(account, "c", creators.end_of(as_of), granted.since)
             query = {"code": code, "scopes": params.get("scope", ""),
                      "state": params.get("state", "")}
         return RedirectResponse(f"{params.get('redirect_uri', '')}?{urlencode(query)}", 302)

@@ -47,14 +47,11 @@ def register(app: FastAPI, ctx: Context) -> None:
     async def authorize(request: Request):
         # The sandbox plays the creator: `sandbox_user` (a channel id) is who logs in.
         params = request.query_params
-        account = ctx.world.account("youtube", params.get("sandbox_user", ""))
-        granted = creators.consent(ctx.world, account) if account else None
-        as_of = request.state.as_of
-        if (params.get("client_id") != client_id or granted is None or granted.since > as_of
-                or not granted.active_on(as_of)):
+        code = creators.login(ctx.world, "youtube", params.get("sandbox_user", ""),
+                              request.state.as_of)
+        if params.get("client_id") != client_id or code is None:
             query = {"error": "access_denied", "state": params.get("state", "")}
         else:
-            code = creators.issue(account, "c", creators.end_of(as_of), granted.since)
             query = {"state": params.get("state", ""), "code": code,
                      "scope": params.get("scope", "")}
         return RedirectResponse(f"{params.get('redirect_uri', '')}?{urlencode(query)}", 302)
